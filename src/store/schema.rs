@@ -1,0 +1,91 @@
+//! The project file's schema and its migrations.
+//!
+//! The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file as a
+//! reclab project. Migrations run in order, all in one transaction, so a project is either
+//! fully migrated or untouched.
+
+/// `PRAGMA application_id` of a reclab project ("RClb").
+pub const APPLICATION_ID: i32 = 0x5243_6c62;
+
+/// Each entry migrates the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 → 1: catalog, attributes, embeddings cache, interaction log, import history.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE items (
+        key            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        name           TEXT NOT NULL,
+        name_alt       TEXT,
+        category       TEXT,
+        tags           TEXT NOT NULL DEFAULT '[]',
+        description    TEXT,
+        price          REAL,
+        stock          INTEGER,
+        purchase_limit INTEGER,
+        released_at    INTEGER,
+        expires_at     INTEGER,
+        vertical       TEXT,
+        attrs          TEXT NOT NULL DEFAULT '{}',
+        content_hash   TEXT NOT NULL,
+        added_at       INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+    );
+    CREATE TABLE attributes (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL
+    );
+    CREATE TABLE embedding_models (
+        model TEXT PRIMARY KEY,
+        dim   INTEGER NOT NULL
+    );
+    CREATE TABLE embeddings (
+        model     TEXT NOT NULL,
+        text_hash BLOB NOT NULL,
+        vector    BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE interactions (
+        seq        INTEGER PRIMARY KEY,
+        user_id    TEXT NOT NULL,
+        item_id    TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        ts         INTEGER NOT NULL,
+        value      REAL
+    );
+    CREATE UNIQUE INDEX interactions_event
+        ON interactions (user_id, item_id, event_type, ts, ifnull(value, ''));
+    CREATE INDEX interactions_item ON interactions (item_id);
+    CREATE TABLE imports (
+        id     INTEGER PRIMARY KEY,
+        kind   TEXT NOT NULL,
+        file   TEXT NOT NULL,
+        at     INTEGER NOT NULL,
+        report TEXT NOT NULL
+    );
+    "#,
+    // 1 → 2: simulated users and their action timelines.
+    r#"
+    CREATE TABLE users (
+        id         TEXT PRIMARY KEY,
+        note       TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE user_actions (
+        user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        pos        INTEGER NOT NULL,
+        event_type TEXT NOT NULL,
+        item_id    TEXT,
+        query      TEXT,
+        ts         INTEGER NOT NULL,
+        PRIMARY KEY (user_id, pos)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;

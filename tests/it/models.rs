@@ -1,0 +1,150 @@
+//! The model store: import from folders and archives, download from a (local) hub, checksums.
+
+use crate::support::{HubServer, Sandbox, read_tree};
+use reclab::embed::toy::{ToySpec, ToyTokenizer, write_toy_model};
+use std::io::Write;
+
+fn toy_folder(sb: &Sandbox, name: &str, spec: &ToySpec) -> std::path::PathBuf {
+    let dir = sb.path(name);
+    write_toy_model(&dir, spec).unwrap();
+    dir
+}
+
+#[test]
+fn import_a_folder_list_verify_and_refuse_a_tampered_file() {
+    let sb = Sandbox::new();
+    let dir = toy_folder(&sb, "toy-bert", &ToySpec::default());
+    let out = sb.ok(&["models", "import", dir.to_str().unwrap()]);
+    assert!(out.contains("installed toy-bert (8-d)"), "{out}");
+    assert!(sb.ok(&["models", "list"]).contains("toy-bert"));
+    assert!(sb.ok(&["models", "verify", "toy-bert"]).contains("every file matches"));
+    let v = sb.ok(&["encode", "--model", "toy-bert", "serena"]);
+    assert!(v.contains("\"model\":\"toy-bert@"), "{v}");
+
+    let installed = sb.home().join("models/toy-bert/tokenizer.json");
+    let mut f = std::fs::OpenOptions::new().append(true).open(&installed).unwrap();
+    f.write_all(b" ").unwrap();
+    let err = sb.fails(&["models", "verify", "toy-bert"]);
+    assert!(err.contains("tokenizer.json") && err.contains("was refused"), "{err}");
+    let err = sb.fails(&["encode", "--model", "toy-bert", "serena"]);
+    assert!(err.contains("tokenizer.json"), "a tampered model is not loaded: {err}");
+
+    let err = sb.fails(&["models", "import", dir.to_str().unwrap()]);
+    assert!(err.contains("already installed"), "{err}");
+    sb.ok(&["models", "remove", "toy-bert"]);
+    assert!(!sb.ok(&["models", "list"]).contains("toy-bert"));
+}
+
+#[test]
+fn import_from_a_zip_with_a_unigram_model() {
+    let sb = Sandbox::new();
+    let spec = ToySpec {
+        tokenizer: ToyTokenizer::Unigram,
+        prompts: Some(("query: ".into(), "passage: ".into())),
+        ..Default::default()
+    };
+    let dir = toy_folder(&sb, "src", &spec);
+    let zip_path = sb.path("e5-toy.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    for (rel, bytes) in read_tree(&dir) {
+        zip.start_file(format!("pkg/e5-toy/{rel}"), zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    let out = sb.ok(&["models", "import", zip_path.to_str().unwrap()]);
+    assert!(out.contains("installed e5-toy (8-d)"), "{out}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.home().join("models/e5-toy/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["query_prefix"], "query: ");
+    assert_eq!(manifest["files"]["model.safetensors"]["sha256"].as_str().unwrap().len(), 64);
+    let q = sb.ok(&["encode", "--model", "e5-toy", "--query", "세레나"]);
+    let p = sb.ok(&["encode", "--model", "e5-toy", "세레나"]);
+    assert_ne!(q, p, "query and passage prefixes differ");
+}
+
+#[test]
+fn broken_model_folders_name_the_problem() {
+    let sb = Sandbox::new();
+    let dir = toy_folder(&sb, "no-weights", &ToySpec::default());
+    std::fs::remove_file(dir.join("model.safetensors")).unwrap();
+    let err = sb.fails(&["models", "import", dir.to_str().unwrap()]);
+    assert!(err.contains("model.safetensors"), "{err}");
+
+    let dir = toy_folder(&sb, "no-tokenizer", &ToySpec::default());
+    std::fs::remove_file(dir.join("tokenizer.json")).unwrap();
+    let err = sb.fails(&["models", "import", dir.to_str().unwrap()]);
+    assert!(err.contains("has no tokenizer.json"), "{err}");
+
+    let dir = toy_folder(&sb, "bad-config", &ToySpec::default());
+    std::fs::write(dir.join("config.json"), "{\"model_type\": \"bert\", \"hidden_size\": 8}").unwrap();
+    let err = sb.fails(&["models", "import", dir.to_str().unwrap()]);
+    assert!(err.contains("config.json") && err.contains("not a BERT configuration"), "{err}");
+
+    let not_zip = sb.write("model.zip", "hello");
+    let err = sb.fails(&["models", "import", not_zip.to_str().unwrap()]);
+    assert!(err.contains("model.zip") && err.contains("not a model folder, zip or wheel"), "{err}");
+
+    let err = sb.fails(&["encode", "--model", "nothing-here", "x"]);
+    assert!(err.contains("no model named 'nothing-here' is installed"), "{err}");
+
+    let dir = toy_folder(&sb, "pinned", &ToySpec::default());
+    let err = sb.fails(&["models", "import", dir.to_str().unwrap(), "--sha256", &"0".repeat(64)]);
+    assert!(err.contains("expected 0000") && err.contains("was refused"), "{err}");
+}
+
+#[test]
+fn fetch_downloads_from_the_endpoint_into_the_standard_cache() {
+    let sb = Sandbox::new();
+    let dir = toy_folder(&sb, "served", &ToySpec::default());
+    let server = HubServer::start("acme/toy-bert", read_tree(&dir));
+    let out = sb.cmd().args(["models", "fetch", "acme/toy-bert"]).env("HF_ENDPOINT", &server.url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("installed toy-bert (8-d)"));
+    let cached = sb.path("hf/hub/models--acme--toy-bert");
+    assert!(cached.join("refs/main").is_file(), "hf-hub's cache layout under HF_HOME");
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests.iter().any(|r| r == "/acme/toy-bert/resolve/main/model.safetensors"), "{requests:?}");
+    assert!(sb.ok(&["models", "verify", "toy-bert"]).contains("every file matches"));
+
+    // A second fetch under another name is served from the cache.
+    let before = server.requests.lock().unwrap().len();
+    let out = sb
+        .cmd()
+        .args(["models", "fetch", "acme/toy-bert", "--name", "toy2"])
+        .env("HF_ENDPOINT", &server.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = server.requests.lock().unwrap().len();
+    let downloaded: Vec<String> = server.requests.lock().unwrap()[before..after].to_vec();
+    assert!(
+        !downloaded.iter().any(|r| r.ends_with("model.safetensors")),
+        "cached files are not downloaded again: {downloaded:?}"
+    );
+}
+
+#[test]
+fn fetch_errors_are_clear() {
+    let sb = Sandbox::new();
+    let dir = toy_folder(&sb, "served", &ToySpec::default());
+    let mut files = read_tree(&dir);
+    files.remove("tokenizer.json");
+    let server = HubServer::start("acme/broken", files);
+    let out = sb.cmd().args(["models", "fetch", "acme/broken"]).env("HF_ENDPOINT", &server.url).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("acme/broken/tokenizer.json") && err.contains("404"), "{err}");
+
+    // Weights served under a known model's name must have that model's sha256.
+    let server = HubServer::start("sentence-transformers/all-MiniLM-L6-v2", read_tree(&dir));
+    let out = sb
+        .cmd()
+        .args(["models", "fetch", "sentence-transformers/all-MiniLM-L6-v2"])
+        .env("HF_ENDPOINT", &server.url)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("expected 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"), "{err}");
+    assert!(!sb.ok(&["models", "list"]).contains("all-MiniLM-L6-v2"), "the refused model is not installed");
+}
