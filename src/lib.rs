@@ -9,7 +9,9 @@
 
 pub mod catalog;
 pub mod embed;
+pub mod index;
 pub mod jobs;
+pub mod pipeline;
 pub mod sample;
 pub mod store;
 pub mod util;

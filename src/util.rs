@@ -95,6 +95,9 @@ pub fn now_secs() -> i64 {
 pub fn describe_age(ts: i64, now: i64) -> String {
     let d = now - ts;
     let (future, d) = if d < 0 { (true, -d) } else { (false, d) };
+    if d == 0 {
+        return "just now".to_string();
+    }
     let text = if d < 60 {
         format!("{d} s")
     } else if d < 3600 {

@@ -1,12 +1,15 @@
 //! Command-line interface. Every GUI action that involves a dialog has a command here.
 
 mod data;
+mod manage;
 mod models;
+mod recommend;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use reclab::embed::{Embedder, ModelStore};
+use reclab::embed::{Embedder, ModelRef, ModelStore};
 use reclab::jobs::{JobHandle, Progress};
+use reclab::pipeline::{Engine, EngineOptions};
 use reclab::store::Project;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +39,22 @@ pub enum Command {
     /// Install, list and remove sentence-embedding models.
     #[command(subcommand)]
     Models(models::ModelsCommand),
+    /// Recommend for a user (saved, from the log, or given as actions) with the whole trace.
+    Recommend(recommend::RecommendArgs),
+    /// Items similar to one item.
+    Similar(recommend::SimilarArgs),
+    /// Simulated users.
+    #[command(subcommand)]
+    Users(manage::UsersCommand),
+    /// Re-rank rule presets.
+    #[command(subcommand)]
+    Rules(manage::RulesCommand),
+    /// Saved scenarios (user + filters + rules).
+    #[command(subcommand)]
+    Scenarios(manage::ScenariosCommand),
+    /// Add (cold start), list and show items.
+    #[command(subcommand)]
+    Items(manage::ItemsCommand),
     /// Import the bundled sample catalog and interactions into the project.
     Sample(data::SampleArgs),
     /// Show what the project holds.
@@ -57,6 +76,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Encode(args)) => data::encode(args),
         Some(Command::Vectors(cmd)) => data::vectors(&project_path, cmd),
         Some(Command::Models(cmd)) => models::run(cmd),
+        Some(Command::Recommend(args)) => recommend::recommend(&project_path, args),
+        Some(Command::Similar(args)) => recommend::similar(&project_path, args),
+        Some(Command::Users(cmd)) => manage::users(&project_path, cmd),
+        Some(Command::Rules(cmd)) => manage::rules(&project_path, cmd),
+        Some(Command::Scenarios(cmd)) => manage::scenarios(&project_path, cmd),
+        Some(Command::Items(cmd)) => manage::items(&project_path, cmd),
         Some(Command::Sample(args)) => data::sample(&project_path, args),
         Some(Command::Status) => data::status(&project_path),
     }
@@ -69,6 +94,35 @@ pub(crate) fn open_project(path: &Path) -> Result<Project> {
 pub(crate) fn open_existing(path: &Path) -> Result<Project> {
     Project::open_existing(path)
         .with_context(|| "create it with `reclab import <catalog>` or `reclab sample`".to_string())
+}
+
+/// Opens the pipeline on the project's model (or `model`).
+pub(crate) fn open_engine(project: &Project, model: Option<&str>, exact: bool) -> Result<Engine> {
+    let store = ModelStore::default_location();
+    let spec = match model {
+        Some(m) => m.to_string(),
+        None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
+    };
+    let model = ModelRef::resolve(&spec, &store)?;
+    if !model.neural {
+        eprintln!("note: the project's vectors come from the built-in lexical embedder (spelling, not meaning)");
+    }
+    let options = EngineOptions { exact, ..EngineOptions::default() };
+    let engine = Engine::open(project, model, store, options, &reclab::jobs::ProgressSink::none())?;
+    let r = &engine.index_report;
+    if r.action == "built" || r.action == "updated" {
+        eprintln!(
+            "vector index {}: {} vectors ({} added, {} removed) in {:.2} s",
+            r.action, r.size, r.added, r.removed, r.seconds
+        );
+    }
+    if !engine.missing.is_empty() {
+        eprintln!(
+            "note: {} item(s) have no vector yet and cannot be recommended; run `reclab embed`",
+            engine.missing.len()
+        );
+    }
+    Ok(engine)
 }
 
 /// The model a command uses: `--model`, else the project's model, else the best installed one,

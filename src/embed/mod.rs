@@ -127,3 +127,62 @@ pub fn best_embedder(store: &ModelStore) -> Box<dyn Embedder> {
     }
     Box::new(LexicalEmbedder::new())
 }
+
+/// Which model a project uses, known without loading its weights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRef {
+    /// What the user named: `lexical`, an installed model's name, or a folder.
+    pub spec: String,
+    /// The cache key of its vectors (see [`Embedder::key`]).
+    pub key: String,
+    pub dim: usize,
+    pub neural: bool,
+}
+
+impl ModelRef {
+    pub fn lexical() -> Self {
+        Self { spec: "lexical".into(), key: LexicalEmbedder::KEY.into(), dim: LexicalEmbedder::DIM, neural: false }
+    }
+
+    /// Resolves `spec` cheaply: from the manifest of an installed model, or by hashing a
+    /// folder's weights.
+    pub fn resolve(spec: &str, store: &ModelStore) -> Result<Self, EmbedError> {
+        if spec == "lexical" || spec == LexicalEmbedder::KEY {
+            return Ok(Self::lexical());
+        }
+        match store.get(spec) {
+            Ok(m) => {
+                let sha = m.manifest.weights_sha256();
+                Ok(Self {
+                    spec: spec.to_string(),
+                    key: format!("{}@{}", m.manifest.name, &sha[..sha.len().min(12)]),
+                    dim: m.manifest.dim,
+                    neural: true,
+                })
+            }
+            Err(not_installed) => {
+                let dir = std::path::Path::new(spec);
+                if !dir.is_dir() {
+                    return Err(not_installed);
+                }
+                // Loading is the only reliable way to learn a folder's key and dimension.
+                let e = BertEmbedder::load(dir, &BertOptions::from_folder(dir)?)?;
+                Ok(Self { spec: spec.to_string(), key: e.key().to_string(), dim: e.dim(), neural: true })
+            }
+        }
+    }
+
+    /// Loads the embedder this reference names.
+    pub fn load(&self, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
+        let e = load_embedder(&self.spec, store)?;
+        if e.key() != self.key || e.dim() != self.dim {
+            return Err(EmbedError::ModelMismatch {
+                project_model: self.key.clone(),
+                project_dim: self.dim,
+                requested: e.key().to_string(),
+                requested_dim: e.dim(),
+            });
+        }
+        Ok(e)
+    }
+}

@@ -89,6 +89,29 @@ impl Project {
         Ok(out)
     }
 
+    /// The cached vectors of `model` for the given text hashes (those that exist).
+    pub fn vectors_for(
+        &self,
+        model: &str,
+        hashes: impl IntoIterator<Item = [u8; 16]>,
+    ) -> Result<HashMap<[u8; 16], Vec<f32>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT vector FROM embeddings WHERE model = ?1 AND text_hash = ?2")
+            .map_err(|e| self.err("read vectors", e))?;
+        let mut out = HashMap::new();
+        for h in hashes {
+            let v: Option<Vec<u8>> = stmt
+                .query_row(params![model, &h[..]], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err("read vectors", e))?;
+            if let Some(blob) = v {
+                out.insert(h, from_blob(&blob));
+            }
+        }
+        Ok(out)
+    }
+
     /// Saves vectors in one transaction: after this returns they survive a crash.
     pub fn put_vectors(&mut self, model: &str, dim: usize, rows: &[VectorRow]) -> Result<()> {
         self.register_model(model, dim)?;

@@ -8,12 +8,14 @@ mod embeddings;
 mod import;
 mod interactions;
 mod items;
+mod named;
 pub mod schema;
 mod users;
 
 pub use embeddings::VectorRow;
 pub use import::ImportKind;
 pub use items::UpsertCounts;
+pub use named::Named;
 pub use users::{SimAction, SimUser};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};

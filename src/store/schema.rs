@@ -85,6 +85,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user_id, pos)
     );
     "#,
+    // 2 → 3: named rule presets and scenarios (JSON documents).
+    r#"
+    CREATE TABLE rule_presets (
+        name       TEXT PRIMARY KEY,
+        body       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE scenarios (
+        name       TEXT PRIMARY KEY,
+        body       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

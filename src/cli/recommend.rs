@@ -1,0 +1,281 @@
+//! `recommend` and `similar`.
+
+use super::{open_engine, open_existing};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use reclab::pipeline::user::parse_action;
+use reclab::pipeline::{Builtin, Engine, Request, RuleSet, StrategyKind};
+use reclab::store::{Named, Project};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Options shared by `recommend` and `similar`: filters, rules, size, output.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PipelineArgs {
+    /// A filter expression, e.g. 'EXCLUDE ItemID WHERE Items.CATEGORY IN ("Weapon")'.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// A value for a $PARAM of the filter (repeatable), e.g. --param CATEGORY="Head skin".
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Turn a built-in filter off (repeatable): anchor, owned, in_cart, purchase_limit,
+    /// out_of_stock, expired, not_released; `all` turns every one off.
+    #[arg(long = "no-builtin", value_name = "ID")]
+    pub no_builtin: Vec<String>,
+    /// Only these categories pass (repeatable).
+    #[arg(long = "include-category")]
+    pub include_category: Vec<String>,
+    /// These categories never pass (repeatable).
+    #[arg(long = "exclude-category")]
+    pub exclude_category: Vec<String>,
+    /// Re-rank rules: a preset saved in the project, or a JSON/TOML file.
+    #[arg(long)]
+    pub rules: Option<String>,
+    /// How many results.
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Nearest neighbours considered before filtering.
+    #[arg(long)]
+    pub candidates: Option<usize>,
+    /// The scenario's time (default: the project's `now` setting, else the current time).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Also show the co-occurrence baseline.
+    #[arg(long)]
+    pub baseline: bool,
+    /// Print the result and its whole trace as JSON (schema in README).
+    #[arg(long)]
+    pub json: bool,
+    /// Search the vectors exactly instead of through the index.
+    #[arg(long)]
+    pub exact: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RecommendArgs {
+    /// A saved simulated user, else a user of the interaction log.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// An action (repeatable, oldest first): TYPE:ITEM[@AGE|@TIME], e.g. purchase:1001@5m.
+    #[arg(long = "action", value_name = "TYPE:ITEM[@AGE]")]
+    pub actions: Vec<String>,
+    /// A free-text search, as the user's latest action.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// latest, profile or multi.
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// Half-life of a profile's time decay, e.g. 24h.
+    #[arg(long)]
+    pub half_life: Option<String>,
+    /// Weight of an event type in a profile (repeatable), e.g. --weight purchase=3.
+    #[arg(long = "weight", value_name = "TYPE=W")]
+    pub weights: Vec<String>,
+    /// How many recent actions a profile or multi-anchor uses.
+    #[arg(long)]
+    pub max_actions: Option<usize>,
+    /// Start from a saved scenario; other options change it.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Save the request as a scenario under this name.
+    #[arg(long)]
+    pub save_scenario: Option<String>,
+    #[command(flatten)]
+    pub common: PipelineArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SimilarArgs {
+    /// The item id.
+    pub item: String,
+    #[command(flatten)]
+    pub common: PipelineArgs,
+}
+
+/// The scenario's time: `--now`, else the project's `now` setting, else the current time.
+pub fn scenario_now(project: &Project, now: Option<&str>) -> Result<i64> {
+    if let Some(t) = now {
+        return reclab::util::parse_time(t)
+            .with_context(|| format!("--now '{t}' is not a time ({})", reclab::util::TIME_FORMATS));
+    }
+    if let Some(t) = project.setting("now")?
+        && let Some(ts) = reclab::util::parse_time(&t)
+    {
+        return Ok(ts);
+    }
+    Ok(reclab::util::now_secs())
+}
+
+fn load_rules(project: &Project, spec: &str) -> Result<RuleSet> {
+    if let Some(body) = project.load_named(Named::RulePreset, spec)? {
+        return Ok(RuleSet::parse(&body, &format!("preset {spec}"))?);
+    }
+    let path = Path::new(spec);
+    if path.exists() {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(RuleSet::parse(&text, &path.display().to_string())?);
+    }
+    let presets = project.list_named(Named::RulePreset)?;
+    bail!(
+        "--rules {spec}: no such preset in the project and no such file{}",
+        if presets.is_empty() { String::new() } else { format!(" (presets: {})", presets.join(", ")) }
+    )
+}
+
+fn key_value(spec: &str, flag: &str) -> Result<(String, String)> {
+    let (k, v) = spec.split_once('=').with_context(|| format!("{flag} {spec}: expected NAME=VALUE"))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+/// Applies the shared options to a request.
+fn apply_common(project: &Project, req: &mut Request, args: &PipelineArgs) -> Result<()> {
+    if let Some(f) = &args.filter {
+        req.filter = f.clone();
+    }
+    for p in &args.params {
+        let (k, v) = key_value(p, "--param")?;
+        req.params.insert(k.trim_start_matches('$').to_ascii_uppercase(), v);
+    }
+    for id in &args.no_builtin {
+        if id == "all" {
+            for b in Builtin::ALL {
+                b.set(&mut req.builtins, false);
+            }
+            continue;
+        }
+        let b = Builtin::from_id(id).with_context(|| {
+            let ids: Vec<&str> = Builtin::ALL.iter().map(|b| b.id()).collect();
+            format!("--no-builtin {id}: unknown filter; built-in filters are {}", ids.join(", "))
+        })?;
+        b.set(&mut req.builtins, false);
+    }
+    req.builtins.include_categories.extend(args.include_category.iter().cloned());
+    req.builtins.exclude_categories.extend(args.exclude_category.iter().cloned());
+    if let Some(r) = &args.rules {
+        req.rules = load_rules(project, r)?;
+    }
+    if let Some(k) = args.k {
+        req.k = k;
+    }
+    if let Some(c) = args.candidates {
+        req.candidates = c;
+    }
+    if args.now.is_some() {
+        req.now = scenario_now(project, args.now.as_deref())?;
+    }
+    req.baseline |= args.baseline;
+    Ok(())
+}
+
+fn output(engine: &Engine, req: &Request, json: bool) -> Result<ExitCode> {
+    let rec = engine.recommend(req)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rec)?);
+    } else {
+        print!("{}", reclab::pipeline::explain::render(&rec, 5));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
+    let project = open_existing(project_path)?;
+    let mut req = match &args.scenario {
+        Some(name) => {
+            let body = project.load_named(Named::Scenario, name)?.with_context(|| {
+                let names = project.list_named(Named::Scenario).unwrap_or_default();
+                format!(
+                    "no scenario named '{name}'{}",
+                    if names.is_empty() { String::new() } else { format!("; scenarios: {}", names.join(", ")) }
+                )
+            })?;
+            serde_json::from_str::<Request>(&body).with_context(|| format!("scenario '{name}' is damaged"))?
+        }
+        None => Request { now: scenario_now(&project, args.common.now.as_deref())?, ..Request::default() },
+    };
+    apply_common(&project, &mut req, &args.common)?;
+    let now = req.now;
+    if let Some(user) = &args.user {
+        match project.load_user(user)? {
+            Some(u) => {
+                req.actions = u.actions;
+                req.history.clear();
+            }
+            None => {
+                let history = project.user_history(user)?;
+                if history.is_empty() {
+                    let saved = project.list_users()?;
+                    bail!(
+                        "no user '{user}': not a saved simulated user{} and not in the interaction log",
+                        if saved.is_empty() { String::new() } else { format!(" ({})", saved.join(", ")) }
+                    );
+                }
+                let all: Vec<_> = history
+                    .into_iter()
+                    .map(|e| reclab::store::SimAction {
+                        event_type: e.event_type,
+                        item_id: Some(e.item_id),
+                        query: None,
+                        ts: e.ts,
+                    })
+                    .collect();
+                req.history = all.clone();
+                req.actions = all;
+            }
+        }
+        req.user = Some(user.clone());
+    }
+    if !args.actions.is_empty() {
+        let n = args.actions.len() as i64;
+        req.actions = args
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| parse_action(spec, now, now - (n - i as i64) * 60).map_err(anyhow::Error::msg))
+            .collect::<Result<_>>()?;
+        req.history.clear();
+    }
+    if let Some(q) = &args.search {
+        req.search = Some(q.clone());
+    }
+    if let Some(s) = &args.strategy {
+        req.strategy.kind =
+            StrategyKind::parse(s).with_context(|| format!("--strategy {s}: use latest, profile or multi"))?;
+    }
+    if let Some(h) = &args.half_life {
+        let secs = reclab::util::parse_duration(h)
+            .with_context(|| format!("--half-life {h}: expected a duration such as 24h or 3d"))?;
+        req.strategy.half_life_hours = secs as f32 / 3600.0;
+    }
+    for w in &args.weights {
+        let (k, v) = key_value(w, "--weight")?;
+        let v: f32 = v.parse().with_context(|| format!("--weight {w}: '{v}' is not a number"))?;
+        req.strategy.event_weights.insert(reclab::catalog::normalize_event_type(&k), v);
+    }
+    if let Some(m) = args.max_actions {
+        req.strategy.max_actions = m;
+    }
+    if req.actions.is_empty() && req.search.is_none() {
+        bail!("say who to recommend for: --user U, --action TYPE:ITEM (repeatable), --search TEXT or --scenario NAME");
+    }
+    let engine = open_engine(&project, None, args.common.exact)?;
+    if let Some(name) = &args.save_scenario {
+        // Validate by running it before saving.
+        engine.recommend(&req)?;
+        project.save_named(Named::Scenario, name, &serde_json::to_string_pretty(&req)?)?;
+        eprintln!("saved scenario '{name}'");
+    }
+    output(&engine, &req, args.common.json)
+}
+
+pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
+    let project = open_existing(project_path)?;
+    let mut req = Request {
+        now: scenario_now(&project, args.common.now.as_deref())?,
+        similar_to: Some(args.item.clone()),
+        ..Request::default()
+    };
+    // Similar items are about the item, not a user: nothing is owned or in a cart.
+    apply_common(&project, &mut req, &args.common)?;
+    let engine = open_engine(&project, None, args.common.exact)?;
+    output(&engine, &req, args.common.json)
+}

@@ -1,0 +1,225 @@
+//! Per-item facts from the interaction log: event counts, popularity over time, and the
+//! item-item co-occurrence that the collaborative baseline uses.
+
+use crate::catalog::Interaction;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+/// Item-item co-occurrence: how many users interacted with both items.
+#[derive(Debug, Clone, Default)]
+pub struct CoOccurrence {
+    /// item → [(other item, number of users with both)], sorted by item.
+    pub pairs: HashMap<u32, Vec<(u32, u32)>>,
+    /// item → number of users who interacted with it.
+    pub users_per_item: HashMap<u32, u32>,
+}
+
+impl CoOccurrence {
+    /// Builds the matrix from per-user item sets. A user's items beyond the `cap` most recent are
+    /// left out, so one very active user cannot dominate the quadratic work.
+    pub fn build(user_items: &[Vec<u32>], cap: usize) -> Self {
+        let mut pairs: HashMap<u32, HashMap<u32, u32>> = HashMap::new();
+        let mut users_per_item: HashMap<u32, u32> = HashMap::new();
+        for items in user_items {
+            let start = items.len().saturating_sub(cap);
+            let items = &items[start..];
+            for &i in items {
+                *users_per_item.entry(i).or_insert(0) += 1;
+            }
+            for (a, &i) in items.iter().enumerate() {
+                for &j in &items[a + 1..] {
+                    *pairs.entry(i).or_default().entry(j).or_insert(0) += 1;
+                    *pairs.entry(j).or_default().entry(i).or_insert(0) += 1;
+                }
+            }
+        }
+        let pairs = pairs
+            .into_iter()
+            .map(|(i, m)| {
+                let mut v: Vec<(u32, u32)> = m.into_iter().collect();
+                v.sort_unstable();
+                (i, v)
+            })
+            .collect();
+        Self { pairs, users_per_item }
+    }
+
+    pub fn count(&self, i: u32, j: u32) -> u32 {
+        self.pairs.get(&i).and_then(|v| v.binary_search_by_key(&j, |p| p.0).ok().map(|k| v[k].1)).unwrap_or(0)
+    }
+}
+
+/// Scaled popularity per item for one (now, window).
+type PopularityCache = (i64, Option<i64>, HashMap<u32, f32>);
+
+/// What the log says about each item.
+#[derive(Debug, Default)]
+pub struct LogStats {
+    /// Interned item ids (the log may name items the catalog does not have).
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    /// Per item: (time, user) of each event, sorted by time.
+    events: Vec<Vec<(i64, u32)>>,
+    users: Vec<String>,
+    /// Per user: distinct items in first-interaction order.
+    user_items: Vec<Vec<u32>>,
+    cooccurrence: OnceLock<CoOccurrence>,
+    popularity_cache: Mutex<Option<PopularityCache>>,
+}
+
+impl LogStats {
+    pub fn new(log: &[Interaction]) -> Self {
+        let mut s = LogStats::default();
+        let mut user_index: HashMap<&str, u32> = HashMap::new();
+        let mut seen: Vec<std::collections::HashSet<u32>> = Vec::new();
+        for e in log {
+            let item = s.intern(&e.item_id);
+            let user = *user_index.entry(e.user_id.as_str()).or_insert_with(|| {
+                s.users.push(e.user_id.clone());
+                s.user_items.push(Vec::new());
+                seen.push(Default::default());
+                (s.users.len() - 1) as u32
+            });
+            s.events[item as usize].push((e.ts, user));
+            if seen[user as usize].insert(item) {
+                s.user_items[user as usize].push(item);
+            }
+        }
+        for ev in &mut s.events {
+            ev.sort_unstable();
+        }
+        s
+    }
+
+    fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.ids.len() as u32;
+        self.ids.push(id.to_string());
+        self.index.insert(id.to_string(), i);
+        self.events.push(Vec::new());
+        i
+    }
+
+    pub fn item_index(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    pub fn item_id(&self, index: u32) -> &str {
+        &self.ids[index as usize]
+    }
+
+    /// Number of logged events of an item.
+    pub fn event_count(&self, id: &str) -> u64 {
+        self.item_index(id).map(|i| self.events[i as usize].len() as u64).unwrap_or(0)
+    }
+
+    /// Number of distinct users with an event on the item in [from, to].
+    pub fn distinct_users(&self, id: &str, from: Option<i64>, to: i64) -> u32 {
+        let Some(i) = self.item_index(id) else { return 0 };
+        distinct_in(&self.events[i as usize], from, to)
+    }
+
+    /// Popularity in 0..1: ln(1 + distinct users in the window) over the catalog maximum.
+    /// Cached for the last (now, window) asked.
+    pub fn popularity(&self, id: &str, now: i64, window_secs: Option<i64>) -> f32 {
+        let Some(i) = self.item_index(id) else { return 0.0 };
+        let mut cache = self.popularity_cache.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh = matches!(&*cache, Some((n, w, _)) if *n == now && *w == window_secs);
+        if !fresh {
+            let from = window_secs.map(|w| now - w);
+            let raw: HashMap<u32, f32> = (0..self.ids.len() as u32)
+                .map(|j| (j, (1.0 + distinct_in(&self.events[j as usize], from, now) as f32).ln()))
+                .collect();
+            let max = raw.values().copied().fold(0.0f32, f32::max);
+            let scaled = raw.into_iter().map(|(j, v)| (j, if max > 0.0 { v / max } else { 0.0 })).collect();
+            *cache = Some((now, window_secs, scaled));
+        }
+        cache.as_ref().and_then(|(_, _, m)| m.get(&i).copied()).unwrap_or(0.0)
+    }
+
+    /// Items by number of distinct users (all time), most popular first, ties by id.
+    pub fn most_popular(&self) -> Vec<(String, u32)> {
+        let mut v: Vec<(String, u32)> = self
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), distinct_in(&self.events[i], None, i64::MAX)))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| crate::util::cmp_ids(&a.0, &b.0)));
+        v
+    }
+
+    pub fn cooccurrence(&self) -> &CoOccurrence {
+        self.cooccurrence.get_or_init(|| CoOccurrence::build(&self.user_items, 200))
+    }
+
+    /// The collaborative baseline: for each item, the sum of its co-occurrence counts with the
+    /// given items; the given items themselves are left out. Best first, ties by id.
+    pub fn cooccurrence_scores(&self, item_ids: &[&str]) -> Vec<(String, f32)> {
+        let co = self.cooccurrence();
+        let mut scores: BTreeMap<u32, f32> = BTreeMap::new();
+        let given: Vec<u32> = item_ids.iter().filter_map(|id| self.item_index(id)).collect();
+        for &i in &given {
+            if let Some(row) = co.pairs.get(&i) {
+                for &(j, c) in row {
+                    *scores.entry(j).or_insert(0.0) += c as f32;
+                }
+            }
+        }
+        let mut out: Vec<(String, f32)> = scores
+            .into_iter()
+            .filter(|(j, _)| !given.contains(j))
+            .map(|(j, s)| (self.ids[j as usize].clone(), s))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(&a.0, &b.0)));
+        out
+    }
+}
+
+fn distinct_in(events: &[(i64, u32)], from: Option<i64>, to: i64) -> u32 {
+    let lo = from.map(|f| events.partition_point(|e| e.0 < f)).unwrap_or(0);
+    let hi = events.partition_point(|e| e.0 <= to);
+    let mut users: Vec<u32> = events[lo..hi.max(lo)].iter().map(|e| e.1).collect();
+    users.sort_unstable();
+    users.dedup();
+    users.len() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(user: &str, item: &str, ts: i64) -> Interaction {
+        Interaction { user_id: user.into(), item_id: item.into(), event_type: "click".into(), ts, value: None }
+    }
+
+    #[test]
+    fn counts_popularity_and_cooccurrence() {
+        let log = vec![
+            ev("u1", "a", 1),
+            ev("u1", "b", 2),
+            ev("u2", "a", 3),
+            ev("u2", "b", 4),
+            ev("u2", "c", 5),
+            ev("u3", "a", 10),
+            ev("u3", "a", 11),
+        ];
+        let s = LogStats::new(&log);
+        assert_eq!(s.event_count("a"), 4);
+        assert_eq!(s.event_count("zzz"), 0);
+        assert_eq!(s.distinct_users("a", None, 100), 3);
+        assert_eq!(s.distinct_users("a", Some(5), 100), 1);
+        assert!((s.popularity("a", 100, None) - 1.0).abs() < 1e-6);
+        let pb = s.popularity("b", 100, None);
+        assert!((pb - 3f32.ln() / 4f32.ln()).abs() < 1e-6, "{pb}");
+        assert_eq!(s.popularity("b", 100, Some(2)), 0.0, "b had no events in the last 2 s");
+        let co = s.cooccurrence();
+        let (a, b, c) = (s.item_index("a").unwrap(), s.item_index("b").unwrap(), s.item_index("c").unwrap());
+        assert_eq!((co.count(a, b), co.count(a, c), co.count(b, c)), (2, 1, 1));
+        let rec = s.cooccurrence_scores(&["a"]);
+        assert_eq!(rec, vec![("b".to_string(), 2.0), ("c".to_string(), 1.0)]);
+        assert_eq!(s.most_popular()[0], ("a".to_string(), 3));
+    }
+}

@@ -1,0 +1,265 @@
+//! Pipeline tests on a small synthetic catalog with the lexical embedder (fast, no model).
+
+use super::*;
+use crate::catalog::Item;
+use crate::embed::{LexicalEmbedder, ModelRef, ModelStore, Template, embed_catalog};
+use crate::jobs::ProgressSink;
+use crate::store::{Project, SimAction};
+
+const NOW: i64 = 1_794_744_000;
+
+fn item(id: u32, name: &str, category: &str, tags: &[&str]) -> Item {
+    Item {
+        id: id.to_string(),
+        name: name.into(),
+        category: Some(category.into()),
+        tags: tags.iter().map(|s| s.to_string()).collect(),
+        price: Some(100.0 + id as f64),
+        released_at: Some(NOW - 30 * 86_400),
+        ..Default::default()
+    }
+}
+
+/// 60 items: 20 "serena" cosmetics in 2 categories, 20 rifles, 20 strawberries.
+fn engine_with(extra: impl FnOnce(&mut Vec<Item>)) -> (Project, Engine) {
+    let mut items = Vec::new();
+    for i in 0..20 {
+        let cat = if i % 2 == 0 { "Head skin" } else { "Makeup" };
+        items.push(item(1000 + i, &format!("Serena style {i} hair makeup"), cat, &["serena"]));
+        items.push(item(2000 + i, &format!("Assault rifle mark {i}"), "Weapon", &["rifle"]));
+        items.push(item(3000 + i, &format!("Strawberry box {i} fresh"), "Fruit", &["fruit"]));
+    }
+    extra(&mut items);
+    let mut p = Project::in_memory().unwrap();
+    p.upsert_items(&items).unwrap();
+    let e = LexicalEmbedder::new();
+    embed_catalog(&mut p, &e, &Template::default_template(), 64, &ProgressSink::none()).unwrap();
+    let log: Vec<crate::catalog::Interaction> = (0..5)
+        .map(|u| crate::catalog::Interaction {
+            user_id: format!("u{u}"),
+            item_id: "1002".into(),
+            event_type: "click".into(),
+            ts: NOW - 1000 - u,
+            value: None,
+        })
+        .chain((0..2).map(|u| crate::catalog::Interaction {
+            user_id: format!("u{u}"),
+            item_id: "1004".into(),
+            event_type: "click".into(),
+            ts: NOW - 500 - u,
+            value: None,
+        }))
+        .collect();
+    p.insert_interactions(&log).unwrap();
+    let engine = Engine::open(
+        &p,
+        ModelRef::lexical(),
+        ModelStore::at("/nonexistent"),
+        EngineOptions::default(),
+        &ProgressSink::none(),
+    )
+    .unwrap();
+    (p, engine)
+}
+
+fn purchase(id: &str, ago: i64) -> SimAction {
+    SimAction { event_type: "purchase".into(), item_id: Some(id.into()), query: None, ts: NOW - ago }
+}
+
+fn request(actions: Vec<SimAction>) -> Request {
+    Request { actions, now: NOW, ..Request::default() }
+}
+
+#[test]
+fn latest_action_finds_neighbours_and_removes_the_anchor() {
+    let (_p, engine) = engine_with(|_| {});
+    let rec = engine.recommend(&request(vec![purchase("1000", 300)])).unwrap();
+    assert_eq!(rec.results.len(), 10);
+    assert!(rec.results.iter().all(|r| r.item_id.starts_with('1')), "serena items first: {:?}", rec.results);
+    assert!(rec.results.iter().all(|r| r.item_id != "1000"));
+    let c = rec.candidates.iter().find(|c| c.item_id == "1000").unwrap();
+    assert_eq!(c.removed_by.as_deref(), Some("anchor"));
+    assert_eq!(rec.anchors[0].label, "Serena style 0 hair makeup (purchased 5 min ago)");
+    assert!(rec.results[0].reason.starts_with("similar to Serena style 0 hair makeup (purchased 5 min ago)"));
+}
+
+#[test]
+fn contributions_add_up_and_ranks_are_recorded() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.rules = RuleSet::example();
+    let rec = engine.recommend(&req).unwrap();
+    for r in &rec.results {
+        let sum: f64 = r.similarity + r.contributions.iter().map(|c| c.value).sum::<f64>();
+        assert!((sum - r.score).abs() < 1e-5, "{}: {sum} vs {}", r.item_id, r.score);
+        assert_eq!(r.contributions.len(), 5, "one entry per enabled rule");
+        assert_eq!(r.rank_change, r.rank_before as i64 - r.rank as i64);
+    }
+    // The popular item 1002 gets a popularity contribution, items without events none.
+    let pop = |id: &str| rec.results.iter().find(|r| r.item_id == id).map(|r| r.contributions[2].value);
+    if let Some(p) = pop("1002") {
+        assert!(p > 0.0);
+    }
+    assert!(
+        rec.results
+            .iter()
+            .filter(|r| r.item_id != "1002" && r.item_id != "1004")
+            .all(|r| r.contributions[2].value == 0.0)
+    );
+}
+
+#[test]
+fn filters_record_what_they_removed_and_fill_up_when_they_remove_most() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.candidates = 20;
+    req.k = 5;
+    req.filter = r#"INCLUDE ItemID WHERE Items.CATEGORY IN ("Fruit")"#.into();
+    let rec = engine.recommend(&req).unwrap();
+    assert_eq!(rec.results.len(), 5, "still k results although the first candidates were not fruit");
+    assert!(rec.results.iter().all(|r| r.category.as_deref() == Some("Fruit")));
+    let expr = rec.filters.iter().find(|f| f.id == "expr1").unwrap();
+    assert!(expr.removed > 0);
+    assert_eq!(rec.candidates.iter().filter(|c| c.removed_by.as_deref() == Some("expr1")).count(), expr.removed);
+    assert!(rec.candidates.iter().any(|c| c.source == "fill"));
+    assert!(rec.notes.iter().any(|n| n.contains("more came from a search among items that pass every filter")));
+    assert!(!rec.short);
+    assert_eq!(expr.clauses.len(), 1);
+}
+
+#[test]
+fn fewer_passing_items_than_k_is_said_not_hidden() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.filter = r#"Items.ID IN ("3001", "3002", "2005")"#.into();
+    let rec = engine.recommend(&req).unwrap();
+    assert_eq!(rec.results.len(), 3);
+    assert!(rec.short);
+    assert!(rec.notes.iter().any(|n| n.contains("only 3 item(s) pass the filters, fewer than k = 10")));
+}
+
+#[test]
+fn mmr_spreads_categories_and_pins_take_their_slots() {
+    let (_p, engine) = engine_with(|_| {});
+    let base = request(vec![purchase("1000", 300)]);
+    let plain = engine.recommend(&base).unwrap();
+    let mut diverse = base.clone();
+    diverse.rules = RuleSet { name: None, rules: vec![RuleEntry::new(Rule::Mmr { lambda: 0.3 })] };
+    diverse.k = 5;
+    let d = engine.recommend(&diverse).unwrap();
+    let serena = |r: &Recommendation| r.results.iter().take(5).filter(|x| x.item_id.starts_with('1')).count();
+    assert!(serena(&d) < serena(&plain), "MMR brings other kinds in: {} vs {}", serena(&d), serena(&plain));
+    assert!(d.results.iter().skip(1).all(|r| r.contributions[0].value <= 0.0));
+
+    let mut pinned = base.clone();
+    pinned.rules = RuleSet {
+        name: None,
+        rules: vec![RuleEntry::new(Rule::Pin { filter: r#"Items.TAGS IN ("rifle")"#.into(), slots: vec![2, 4] })],
+    };
+    let p = engine.recommend(&pinned).unwrap();
+    assert_eq!(p.results[1].category.as_deref(), Some("Weapon"));
+    assert_eq!(p.results[3].category.as_deref(), Some("Weapon"));
+    assert_eq!(p.results[1].pinned_by.as_deref(), Some("pin"));
+    assert!(p.results[0].pinned_by.is_none());
+}
+
+#[test]
+fn built_in_filters_use_the_user_history_and_now() {
+    let (_p, engine) = engine_with(|items| {
+        let mut soon = item(1100, "Serena style future hair makeup", "Head skin", &["serena"]);
+        soon.released_at = Some(NOW + 86_400);
+        items.push(soon);
+    });
+    let mut req = request(vec![
+        SimAction { event_type: "add_to_cart".into(), item_id: Some("1002".into()), query: None, ts: NOW - 600 },
+        purchase("1004", 500),
+        purchase("1000", 300),
+    ]);
+    req.strategy.kind = StrategyKind::Latest;
+    let rec = engine.recommend(&req).unwrap();
+    let removed = |id: &str| rec.candidates.iter().find(|c| c.item_id == id).and_then(|c| c.removed_by.clone());
+    assert_eq!(removed("1002").as_deref(), Some("in_cart"));
+    assert_eq!(removed("1004").as_deref(), Some("owned"));
+    assert_eq!(removed("1100").as_deref(), Some("not_released"));
+    req.builtins.not_released = false;
+    let rec = engine.recommend(&req).unwrap();
+    assert!(rec.candidates.iter().find(|c| c.item_id == "1100").unwrap().removed_by.is_none());
+}
+
+#[test]
+fn strategies_profile_and_multi_anchor() {
+    let (_p, engine) = engine_with(|_| {});
+    let actions = vec![purchase("2000", 7200), purchase("1000", 60)];
+    let mut req = request(actions);
+    req.strategy.kind = StrategyKind::MultiAnchor;
+    let multi = engine.recommend(&req).unwrap();
+    assert_eq!(multi.anchors.len(), 2);
+    let kinds: std::collections::BTreeSet<char> =
+        multi.results.iter().map(|r| r.item_id.chars().next().unwrap()).collect();
+    assert!(kinds.contains(&'1') && kinds.contains(&'2'), "both anchors contribute: {kinds:?}");
+    req.strategy.kind = StrategyKind::Profile;
+    let profile = engine.recommend(&req).unwrap();
+    assert_eq!(profile.anchors.iter().filter(|a| a.role == "component").count(), 2);
+    let w: Vec<f64> = profile.anchors.iter().filter(|a| a.role == "component").map(|a| a.weight).collect();
+    assert!(w[0] > w[1], "the recent purchase weighs more than the older one: {w:?}");
+    assert!(profile.results[0].reason.contains("close to your recent activity"));
+}
+
+#[test]
+fn same_request_same_json() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.rules = RuleSet::example();
+    req.baseline = true;
+    let a = serde_json::to_string(&engine.recommend(&req).unwrap()).unwrap();
+    let b = serde_json::to_string(&engine.recommend(&req).unwrap()).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn new_items_are_indexed_without_a_rebuild_and_only_the_content_path_finds_them() {
+    let (mut p, mut engine) = engine_with(|_| {});
+    let built = engine.index_report.clone();
+    let fresh = item(1500, "Serena style 0 hair makeup winter edition", "Head skin", &["serena", "new"]);
+    let report = engine.add_items(&mut p, &[fresh], &ProgressSink::none()).unwrap();
+    assert_eq!(report.added, vec!["1500"]);
+    assert_eq!(report.embedded, 1);
+    assert_eq!(engine.index_report, built, "the index was not rebuilt");
+    assert!(engine.ann().unwrap().contains(engine.catalog.key_of("1500").unwrap()));
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.baseline = true;
+    req.actions
+        .insert(0, SimAction { event_type: "click".into(), item_id: Some("1002".into()), query: None, ts: NOW - 400 });
+    let rec = engine.recommend(&req).unwrap();
+    let row = rec.results.iter().find(|r| r.item_id == "1500").expect("the new item is recommended");
+    assert!(row.is_new);
+    let base = rec.baseline.unwrap();
+    assert!(base.results.iter().all(|r| r.item_id != "1500"), "co-occurrence cannot know it");
+    assert!(!base.results.is_empty(), "1002 and 1004 co-occur in the log");
+}
+
+#[test]
+fn filter_errors_carry_the_text_and_position() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.filter = r#"EXCLUDE ItemID WHERE Items.CATEGORY INN ("x")"#.into();
+    let err = engine.recommend(&req).unwrap_err().to_string();
+    assert!(err.starts_with("filter error at position 36"), "{err}");
+    assert!(err.contains("\n  EXCLUDE ItemID"), "{err}");
+}
+
+#[test]
+fn similar_items_and_search() {
+    let (_p, engine) = engine_with(|_| {});
+    let req = Request { similar_to: Some("3000".into()), now: NOW, ..Request::default() };
+    let rec = engine.recommend(&req).unwrap();
+    assert_eq!(rec.strategy, "similar_items");
+    assert!(rec.results.iter().all(|r| r.item_id.starts_with('3') && r.item_id != "3000"));
+    let req = Request { search: Some("assault rifle".into()), now: NOW, ..Request::default() };
+    let rec = engine.recommend(&req).unwrap();
+    assert!(rec.results[0].item_id.starts_with('2'));
+    assert!(rec.results[0].reason.starts_with("matches your search “assault rifle”"));
+    let err =
+        engine.recommend(&Request { similar_to: Some("nope".into()), ..Request::default() }).unwrap_err().to_string();
+    assert!(err.contains("no item with id 'nope'"), "{err}");
+}
