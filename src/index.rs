@@ -410,6 +410,62 @@ pub fn index_paths(project: &Path) -> (PathBuf, PathBuf) {
     (index, PathBuf::from(meta))
 }
 
+/// Projects every vector onto the first two principal components (power iteration with
+/// deflation, deterministic start), for the embedding map. Returns (key, [x, y]) in matrix order.
+pub fn pca_2d(m: &VectorMatrix) -> Vec<(u64, [f32; 2])> {
+    let (n, dim) = (m.len(), m.dim());
+    if n == 0 || dim == 0 {
+        return Vec::new();
+    }
+    let mut mean = vec![0.0f64; dim];
+    for row in m.data.chunks_exact(dim) {
+        for (a, x) in mean.iter_mut().zip(row) {
+            *a += *x as f64;
+        }
+    }
+    mean.iter_mut().for_each(|a| *a /= n as f64);
+    let centred = |row: &[f32], j: usize| row[j] as f64 - mean[j];
+    let mut components: Vec<Vec<f64>> = Vec::new();
+    for c in 0..2 {
+        // A fixed, non-degenerate start keeps the map the same from run to run.
+        let mut v: Vec<f64> = (0..dim).map(|j| 1.0 + ((j * 7 + c * 13) % 11) as f64 / 11.0).collect();
+        for _ in 0..50 {
+            let mut next = vec![0.0f64; dim];
+            for row in m.data.chunks_exact(dim) {
+                let proj: f64 = (0..dim).map(|j| centred(row, j) * v[j]).sum();
+                for (j, nx) in next.iter_mut().enumerate() {
+                    *nx += proj * centred(row, j);
+                }
+            }
+            for prev in &components {
+                let d: f64 = next.iter().zip(prev).map(|(a, b)| a * b).sum();
+                next.iter_mut().zip(prev).for_each(|(a, b)| *a -= d * b);
+            }
+            let norm = next.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if norm == 0.0 {
+                break;
+            }
+            next.iter_mut().for_each(|x| *x /= norm);
+            v = next;
+        }
+        // Fix the sign so the largest coordinate is positive.
+        if let Some(big) = v.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs())) {
+            if big < 0.0 {
+                v.iter_mut().for_each(|x| *x = -*x);
+            }
+        }
+        components.push(v);
+    }
+    m.keys
+        .iter()
+        .zip(m.data.chunks_exact(dim))
+        .map(|(&k, row)| {
+            let p = |c: &[f64]| (0..dim).map(|j| centred(row, j) * c[j]).sum::<f64>() as f32;
+            (k, [p(&components[0]), p(&components[1])])
+        })
+        .collect()
+}
+
 /// recall@k of `approx` against `exact` result lists.
 pub fn recall_at_k(exact: &[Hit], approx: &[Hit], k: usize) -> f64 {
     let truth: std::collections::HashSet<u64> = exact.iter().take(k).map(|h| h.key).collect();
@@ -489,6 +545,25 @@ mod tests {
             assert!(recall >= floor, "{q:?}: recall@10 {recall}");
             assert!(AnnIndex::load(&path, 32, q).is_err(), "a dimension mismatch is refused");
         }
+    }
+
+    #[test]
+    fn pca_separates_clusters_along_the_first_axis() {
+        let mut m = VectorMatrix::new(3);
+        for i in 0..20 {
+            let t = i as f32 * 0.01;
+            m.insert(i, &[1.0, t, 0.0]).unwrap();
+            m.insert(100 + i, &[-1.0, t, 0.0]).unwrap();
+        }
+        let p = pca_2d(&m);
+        assert_eq!(p.len(), 40);
+        let left: Vec<f32> = p.iter().filter(|(k, _)| *k < 100).map(|(_, xy)| xy[0]).collect();
+        let right: Vec<f32> = p.iter().filter(|(k, _)| *k >= 100).map(|(_, xy)| xy[0]).collect();
+        assert!(
+            left.iter().all(|x| (x - 1.0).abs() < 1e-3) && right.iter().all(|x| (x + 1.0).abs() < 1e-3),
+            "{left:?}"
+        );
+        assert_eq!(p, pca_2d(&m), "deterministic");
     }
 
     #[test]

@@ -164,6 +164,9 @@ pub enum VectorsCommand {
         /// The model whose vectors to export (default: the project's model).
         #[arg(long)]
         model: Option<String>,
+        /// Table name for the pgvector format.
+        #[arg(long, default_value = "reclab_items")]
+        table: String,
     },
 }
 
@@ -171,40 +174,59 @@ pub enum VectorsCommand {
 pub enum VectorFormat {
     /// One JSON object per line: id, model, text, vector.
     Jsonl,
+    /// A SQL script for PostgreSQL + pgvector: CREATE TABLE … embedding vector(n), the rows,
+    /// and an HNSW cosine index.
+    Pgvector,
 }
 
 pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
-    let VectorsCommand::Export { format: VectorFormat::Jsonl, out, model } = cmd;
+    let VectorsCommand::Export { format, out, model, table } = cmd;
     let project = open_existing(project_path)?;
-    let (_, embedder) = resolve_embedder(model.as_deref(), Some(&project))?;
+    let spec = match model {
+        Some(m) => m,
+        None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
+    };
+    let model = reclab::embed::ModelRef::resolve(&spec, &reclab::embed::ModelStore::default_location())?;
     let template = project_template(&project)?;
     let items = project.load_items()?;
-    let vectors = project.load_vectors(embedder.key())?;
+    let vectors = project.load_vectors(&model.key)?;
     if vectors.is_empty() {
-        bail!("the project has no vectors for {}; run `reclab embed` first", embedder.key());
+        bail!("the project has no vectors for {}; run `reclab embed` first", model.key);
     }
     let texts = item_texts(items.iter().map(|(_, i)| i), &template);
+    let rows: Vec<(&reclab::catalog::Item, &str, &[f32])> = items
+        .iter()
+        .zip(&texts)
+        .filter_map(|((_, item), (text, hash))| vectors.get(hash).map(|v| (item, text.as_str(), v.as_slice())))
+        .collect();
+    let missing = items.len() - rows.len();
     let mut sink: Box<dyn Write> = match &out {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let (mut written, mut missing) = (0, 0);
-    for ((_, item), (text, hash)) in items.iter().zip(&texts) {
-        match vectors.get(hash) {
-            Some(v) => {
-                let line = VectorLine { id: Some(&item.id), model: embedder.key(), text, vector: v };
+    match format {
+        VectorFormat::Jsonl => {
+            for (item, text, v) in &rows {
+                let line = VectorLine { id: Some(&item.id), model: &model.key, text, vector: v };
                 writeln!(sink, "{}", serde_json::to_string(&line)?)?;
-                written += 1;
             }
-            None => missing += 1,
+        }
+        VectorFormat::Pgvector => {
+            if !reclab::export::valid_table_name(&table) {
+                bail!("--table {table}: use lower-case letters, digits and _ (at most 63), starting with a letter");
+            }
+            let sql =
+                reclab::export::pgvector_sql(&table, &model.key, model.dim, rows.iter().map(|(i, _, v)| (*i, *v)));
+            sink.write_all(sql.as_bytes())?;
         }
     }
     sink.flush()?;
     eprintln!(
-        "exported {written} vectors of {}{}",
-        embedder.key(),
+        "exported {} vectors of {}{}",
+        rows.len(),
+        model.key,
         if missing > 0 { format!("; {missing} items have no vector yet (run `reclab embed`)") } else { String::new() }
     );
     Ok(ExitCode::SUCCESS)

@@ -44,8 +44,14 @@ pub struct PipelineArgs {
     #[arg(long)]
     pub baseline: bool,
     /// Print the result and its whole trace as JSON (schema in README).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print the whole trace as CSV: one row per candidate.
+    #[arg(long)]
+    pub csv: bool,
+    /// Write the output to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
     /// Search the vectors exactly instead of through the index.
     #[arg(long)]
     pub exact: bool,
@@ -167,12 +173,22 @@ fn apply_common(project: &Project, req: &mut Request, args: &PipelineArgs) -> Re
     Ok(())
 }
 
-fn output(engine: &Engine, req: &Request, json: bool) -> Result<ExitCode> {
+fn output(engine: &Engine, req: &Request, args: &PipelineArgs) -> Result<ExitCode> {
     let rec = engine.recommend(req)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&rec)?);
+    let text = if args.json {
+        serde_json::to_string_pretty(&rec)? + "\n"
+    } else if args.csv {
+        reclab::export::trace_csv(&rec)
     } else {
-        print!("{}", reclab::pipeline::explain::render(&rec, 5));
+        reclab::pipeline::explain::render(&rec, 5)
+    };
+    match &args.out {
+        Some(path) => {
+            reclab::util::write_atomic(path, text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -264,7 +280,7 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
         project.save_named(Named::Scenario, name, &serde_json::to_string_pretty(&req)?)?;
         eprintln!("saved scenario '{name}'");
     }
-    output(&engine, &req, args.common.json)
+    output(&engine, &req, &args.common)
 }
 
 pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
@@ -277,5 +293,5 @@ pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
     // Similar items are about the item, not a user: nothing is owned or in a cart.
     apply_common(&project, &mut req, &args.common)?;
     let engine = open_engine(&project, None, args.common.exact)?;
-    output(&engine, &req, args.common.json)
+    output(&engine, &req, &args.common)
 }

@@ -365,43 +365,74 @@ impl Engine {
         items: &[Item],
         sink: &ProgressSink,
     ) -> Result<AddReport, PipelineError> {
+        let prepared = self.prepare_items(project, items, sink)?;
+        self.apply_items(prepared)
+    }
+
+    /// The slow half of [`Engine::add_items`], which needs only shared access: saves the items
+    /// and embeds their texts.
+    pub fn prepare_items(
+        &self,
+        project: &mut Project,
+        items: &[Item],
+        sink: &ProgressSink,
+    ) -> Result<PreparedItems, PipelineError> {
         let started = std::time::Instant::now();
-        let before: HashMap<String, bool> =
-            items.iter().map(|i| (i.id.clone(), self.catalog.get(&i.id).is_some())).collect();
         project.upsert_items(items)?;
         let embedder = self.embedder()?;
         let texts = item_texts(items, &self.template);
-        let cached = project.vectors_for(&self.model.key, texts.iter().map(|(_, h)| *h))?;
-        let todo: Vec<&(String, [u8; 16])> = texts.iter().filter(|(_, h)| !cached.contains_key(h)).collect();
+        let mut vectors = project.vectors_for(&self.model.key, texts.iter().map(|(_, h)| *h))?;
+        let todo: Vec<&(String, [u8; 16])> = texts.iter().filter(|(_, h)| !vectors.contains_key(h)).collect();
         let _ = sink.report("embedding new items", 0, todo.len() as u64);
-        let mut fresh: HashMap<[u8; 16], Vec<f32>> = HashMap::new();
+        let mut embedded = 0;
         if !todo.is_empty() {
             let batch: Vec<&str> = todo.iter().map(|(t, _)| t.as_str()).collect();
             let vecs = embedder.embed(&batch, TextKind::Passage)?;
             let rows: Vec<([u8; 16], Vec<f32>)> = todo.iter().map(|(_, h)| *h).zip(vecs).collect();
             project.put_vectors(&self.model.key, self.model.dim, &rows)?;
-            fresh.extend(rows);
+            embedded = rows.len();
+            vectors.extend(rows);
         }
-        let _ = sink.report("indexing new items", todo.len() as u64, todo.len() as u64);
-        let mut report = AddReport { embedded: fresh.len(), ..Default::default() };
+        let _ = sink.report("embedding new items", todo.len() as u64, todo.len() as u64);
+        let mut rows = Vec::with_capacity(items.len());
         for (item, (_, hash)) in items.iter().zip(&texts) {
-            let Some((key, stored)) = project.item(&item.id)? else { continue };
-            let v = fresh.get(hash).or_else(|| cached.get(hash)).cloned().unwrap_or_default();
+            if let Some((key, stored)) = project.item(&item.id)? {
+                let v = vectors.get(hash).cloned().unwrap_or_default();
+                rows.push((key, stored, *hash, v));
+            }
+        }
+        Ok(PreparedItems { rows, embedded, started })
+    }
+
+    /// The fast half of [`Engine::add_items`]: puts prepared items into the catalog and the
+    /// index (no rebuild) and saves the index.
+    pub fn apply_items(&mut self, prepared: PreparedItems) -> Result<AddReport, PipelineError> {
+        let mut report = AddReport { embedded: prepared.embedded, ..Default::default() };
+        for (key, item, hash, v) in prepared.rows {
+            let existed = self.catalog.by_key(key).is_some();
             self.vectors.insert(key, &v)?;
             if let Some(ann) = &self.ann {
                 ann.upsert(key, &v)?;
             }
-            self.hashes.insert(key, *hash);
+            self.hashes.insert(key, hash);
             self.missing.retain(|id| id != &item.id);
-            self.catalog.upsert(key, stored);
-            if before.get(&item.id).copied().unwrap_or(false) {
-                report.updated.push(item.id.clone());
+            if existed {
+                report.updated.push(item.id.clone())
             } else {
-                report.added.push(item.id.clone());
+                report.added.push(item.id.clone())
             }
+            self.catalog.upsert(key, item);
         }
         self.save_index()?;
-        report.seconds = started.elapsed().as_secs_f64();
+        report.seconds = prepared.started.elapsed().as_secs_f64();
         Ok(report)
     }
+}
+
+/// Items saved and embedded, waiting to enter the catalog and the index.
+#[derive(Debug)]
+pub struct PreparedItems {
+    rows: Vec<(u64, Item, [u8; 16], Vec<f32>)>,
+    embedded: usize,
+    started: std::time::Instant,
 }
