@@ -450,9 +450,10 @@ pub fn pca_2d(m: &VectorMatrix) -> Vec<(u64, [f32; 2])> {
         }
         // Fix the sign so the largest coordinate is positive.
         if let Some(big) = v.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs()))
-            && big < 0.0 {
-                v.iter_mut().for_each(|x| *x = -*x);
-            }
+            && big < 0.0
+        {
+            v.iter_mut().for_each(|x| *x = -*x);
+        }
         components.push(v);
     }
     m.keys

@@ -16,3 +16,6 @@ pub mod pipeline;
 pub mod sample;
 pub mod store;
 pub mod util;
+
+#[cfg(feature = "gui")]
+pub mod gui;

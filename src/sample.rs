@@ -3,7 +3,8 @@
 
 use crate::catalog::{ImportOptions, ImportReport};
 use crate::jobs::ProgressSink;
-use crate::store::{ImportKind, Project, StoreError};
+use crate::pipeline::{BuiltinFilters, Request, Rule, RuleEntry, RuleSet, Strategy, StrategyKind};
+use crate::store::{ImportKind, Named, Project, SimAction, StoreError};
 use std::path::Path;
 
 pub const CATALOG_CSV: &str = include_str!("../sample_data/catalog.csv");
@@ -34,5 +35,87 @@ pub fn import_sample(project: &mut Project, sink: &ProgressSink) -> Result<Vec<I
     if project.setting("now")?.is_none() {
         project.set_setting("now", &crate::util::format_time(SAMPLE_NOW))?;
     }
+    install_examples(project)?;
     Ok(vec![catalog, events])
+}
+
+fn act(event: &str, item: &str, minutes_ago: i64) -> SimAction {
+    SimAction { event_type: event.into(), item_id: Some(item.into()), query: None, ts: SAMPLE_NOW - minutes_ago * 60 }
+}
+
+/// Rule presets and scenarios that show the lab at work on the sample data. Existing ones with
+/// the same names are left alone.
+pub fn install_examples(project: &Project) -> Result<(), StoreError> {
+    let launch_week = RuleSet {
+        name: Some("launch-week".into()),
+        rules: vec![
+            RuleEntry::new(Rule::Popularity { weight: 0.06, window_days: Some(7.0) }),
+            RuleEntry::new(Rule::NewItem { weight: 0.08, max_age_days: Some(14.0) }),
+            RuleEntry::new(Rule::Mmr { lambda: 0.75 }),
+            RuleEntry {
+                label: Some("promote helpers".into()),
+                ..RuleEntry::new(Rule::Pin {
+                    filter: r#"INCLUDE ItemID WHERE Items.CATEGORY = "Helper""#.into(),
+                    slots: vec![3],
+                })
+            },
+        ],
+    };
+    let fresh_first = RuleSet {
+        name: Some("fresh-first".into()),
+        rules: vec![
+            RuleEntry::new(Rule::Freshness { weight: 0.08, horizon_days: 3.0 }),
+            RuleEntry::new(Rule::SameCategory { weight: -0.03 }),
+            RuleEntry::new(Rule::Popularity { weight: 0.03, window_days: Some(14.0) }),
+        ],
+    };
+    let scenarios = [
+        (
+            "serena-launch",
+            Request {
+                user: Some("launch-demo".into()),
+                actions: vec![act("view", "1003", 12), act("purchase", "1001", 5)],
+                filter: r#"EXCLUDE ItemID WHERE Items.CATEGORY = "Descendant""#.into(),
+                rules: launch_week.clone(),
+                ..Request::default()
+            },
+        ),
+        (
+            "korean-bbq-basket",
+            Request {
+                user: Some("bbq-shopper".into()),
+                actions: vec![
+                    act("purchase", "2086", 2 * 24 * 60),
+                    act("view", "2330", 90),
+                    act("add_to_cart", "2225", 30),
+                ],
+                strategy: Strategy { kind: StrategyKind::Profile, half_life_hours: 12.0, ..Strategy::default() },
+                builtins: BuiltinFilters { owned: false, ..BuiltinFilters::default() },
+                filter: "EXCLUDE ItemID WHERE Items.DAYS_TO_EXPIRY < 1".into(),
+                rules: fresh_first.clone(),
+                ..Request::default()
+            },
+        ),
+        (
+            "winter-search",
+            Request {
+                user: Some("searcher".into()),
+                search: Some("warm winter jacket".into()),
+                builtins: BuiltinFilters { include_categories: vec!["Outerwear".into()], ..BuiltinFilters::default() },
+                ..Request::default()
+            },
+        ),
+    ];
+    for set in [&launch_week, &fresh_first] {
+        let name = set.name.clone().unwrap_or_default();
+        if project.load_named(Named::RulePreset, &name)?.is_none() {
+            project.save_named(Named::RulePreset, &name, &set.to_json())?;
+        }
+    }
+    for (name, req) in scenarios {
+        if project.load_named(Named::Scenario, name)?.is_none() {
+            project.save_named(Named::Scenario, name, &serde_json::to_string_pretty(&req).unwrap_or_default())?;
+        }
+    }
+    Ok(())
 }

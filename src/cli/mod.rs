@@ -21,6 +21,22 @@ pub struct Cli {
     #[arg(long, global = true, env = "RECLAB_PROJECT")]
     pub project: Option<PathBuf>,
 
+    /// Open the window, render it once the data has loaded, save a PNG here and exit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size in points, e.g. 1480x920.
+    #[arg(long, value_name = "WxH")]
+    pub window_size: Option<String>,
+    /// A saved scenario to load when the window opens.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Light theme (the default is dark).
+    #[arg(long)]
+    pub light: bool,
+    /// The tab to show: results, effects, compare, catalog, plots or models.
+    #[arg(long)]
+    pub tab: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -61,16 +77,10 @@ pub enum Command {
     Status,
 }
 
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub fn run(mut cli: Cli) -> Result<ExitCode> {
     let project_path = cli.project.clone().unwrap_or_else(|| PathBuf::from("project.reclab"));
-    match cli.command {
-        None => {
-            println!(
-                "reclab {}: the desktop window arrives with the GUI; use `reclab --help` for the command line.",
-                env!("CARGO_PKG_VERSION")
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+    match cli.command.take() {
+        None => gui(cli),
         Some(Command::Import(args)) => data::import(&project_path, args),
         Some(Command::Embed(args)) => data::embed(&project_path, args),
         Some(Command::Encode(args)) => data::encode(args),
@@ -85,6 +95,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Sample(args)) => data::sample(&project_path, args),
         Some(Command::Status) => data::status(&project_path),
     }
+}
+
+#[cfg(feature = "gui")]
+fn gui(cli: Cli) -> Result<ExitCode> {
+    let window_size = match &cli.window_size {
+        Some(s) => {
+            let (w, h) = s
+                .split_once(['x', 'X'])
+                .with_context(|| format!("--window-size {s}: expected WIDTHxHEIGHT, e.g. 1480x920"))?;
+            let w: f32 = w.trim().parse().with_context(|| format!("--window-size {s}: '{w}' is not a number"))?;
+            let h: f32 = h.trim().parse().with_context(|| format!("--window-size {s}: '{h}' is not a number"))?;
+            Some([w, h])
+        }
+        None => None,
+    };
+    let tab = match &cli.tab {
+        Some(t) => Some(
+            reclab::gui::Tab::parse(t)
+                .with_context(|| format!("--tab {t}: use results, effects, compare, catalog, plots or models"))?,
+        ),
+        None => None,
+    };
+    let options = reclab::gui::GuiOptions {
+        tab,
+        project: cli.project,
+        screenshot: cli.screenshot.clone(),
+        window_size,
+        scenario: cli.scenario,
+        dark: cli.light.then_some(false),
+    };
+    reclab::gui::run(options)?;
+    if let Some(p) = cli.screenshot {
+        eprintln!("saved {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn gui(_cli: Cli) -> Result<ExitCode> {
+    anyhow::bail!(
+        "this build of reclab has no GUI (built without the `gui` feature); see `reclab --help` for the command line"
+    )
 }
 
 pub(crate) fn open_project(path: &Path) -> Result<Project> {

@@ -11,7 +11,7 @@ pub mod toy;
 
 pub use bert::{BertEmbedder, BertOptions, Pooling};
 pub use lexical::LexicalEmbedder;
-pub use models::{FileEntry, InstalledModel, Manifest, ModelStore};
+pub use models::{FileEntry, InstalledModel, Manifest, ModelStore, data_dir};
 pub use run::{EmbedRunReport, embed_catalog, item_texts};
 pub use template::{DEFAULT_TEMPLATE, Template};
 

@@ -1,0 +1,224 @@
+//! What the lab holds, and the commands that change it. Panels read [`AppState`] and push
+//! [`Command`]s; [`super::app::ReclabApp`] applies them in one `match`.
+
+use crate::catalog::{ImportReport, Item};
+use crate::embed::{InstalledModel, ModelRef};
+use crate::pipeline::{BuiltinFilters, Engine, Recommendation, Request, RuleSet, Strategy};
+use crate::store::{Project, SimAction};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// Everything a panel may change goes through one of these.
+#[derive(Debug, Clone)]
+pub enum Command {
+    // The simulated user.
+    SetActions(Vec<SimAction>),
+    AddAction(SimAction),
+    SetSearch(Option<String>),
+    SetStrategy(Strategy),
+    SetNow(i64),
+    LoadUser(String),
+    SaveUser(String),
+    DeleteUser(String),
+    // Filters and rules.
+    SetFilter(String),
+    SetParams(BTreeMap<String, String>),
+    SetBuiltins(BuiltinFilters),
+    SetRules(RuleSet),
+    SetK(usize),
+    SavePreset(String),
+    LoadPreset(String),
+    DeletePreset(String),
+    // Results.
+    Select(Option<String>),
+    // Compare.
+    SetCompare(CompareMode),
+    // Catalog.
+    Import(PathBuf),
+    AddItems(Vec<Item>),
+    // Scenarios and exports.
+    SaveScenario(String),
+    LoadScenario(String),
+    ExportResults(PathBuf),
+    ExportVectors(PathBuf),
+    // Models.
+    ImportModel(PathBuf),
+    FetchModel(String),
+    UseModel(String),
+    RemoveModel(String),
+    // The lab.
+    OpenProject(PathBuf),
+    CancelJob(u64),
+    DismissNotification(usize),
+    SetDark(bool),
+    ShowTab(Tab),
+}
+
+/// What the Compare tab sets side by side.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CompareMode {
+    /// The content pipeline (left) against the item-item co-occurrence baseline (right).
+    #[default]
+    Baseline,
+    /// The current rules (left) against a saved preset (right).
+    Preset(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Tab {
+    #[default]
+    Results,
+    Effects,
+    Compare,
+    Catalog,
+    Plots,
+    Models,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [Tab::Results, Tab::Effects, Tab::Compare, Tab::Catalog, Tab::Plots, Tab::Models];
+
+    /// Parses a tab name as given on the command line (`results`, `effects`, …).
+    pub fn parse(s: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.label().to_lowercase().starts_with(&s.to_lowercase()))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Results => "Results",
+            Tab::Effects => "Filter effects",
+            Tab::Compare => "Compare",
+            Tab::Catalog => "Catalog",
+            Tab::Plots => "Plots",
+            Tab::Models => "Models",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub level: Level,
+    pub text: String,
+    pub at: std::time::Instant,
+}
+
+/// A background job as the status bar shows it.
+#[derive(Debug, Clone)]
+pub struct JobView {
+    pub id: u64,
+    pub label: String,
+    pub stage: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// The project once it is open.
+pub struct Loaded {
+    pub project: Project,
+    pub engine: Arc<RwLock<Engine>>,
+    pub model: ModelRef,
+    /// Saved names, refreshed after every save or delete.
+    pub presets: Vec<String>,
+    pub scenarios: Vec<String>,
+    pub users: Vec<String>,
+    pub log_users: Vec<(String, u64)>,
+    pub categories: Vec<(String, usize)>,
+    pub event_types: Vec<String>,
+}
+
+impl Loaded {
+    pub fn refresh_names(&mut self) {
+        use crate::store::Named;
+        self.presets = self.project.list_named(Named::RulePreset).unwrap_or_default();
+        self.scenarios = self.project.list_named(Named::Scenario).unwrap_or_default();
+        self.users = self.project.list_users().unwrap_or_default();
+    }
+}
+
+/// The embedding map: each item key with its 2-D position.
+pub type Projection = Vec<(u64, [f32; 2])>;
+
+/// The state every panel reads.
+pub struct AppState {
+    pub project_path: PathBuf,
+    pub loaded: Option<Loaded>,
+    /// The live scenario.
+    pub request: Request,
+    /// Bumped on every change of `request`; results carry the generation they answer.
+    pub generation: u64,
+    /// Bumped when `request` is replaced wholesale (scenario, preset, user loaded), so panels
+    /// reload their edit buffers.
+    pub revision: u64,
+    pub result: Option<Result<Recommendation, String>>,
+    pub result_generation: u64,
+    pub compare: CompareMode,
+    pub compare_result: Option<Result<Recommendation, String>>,
+    pub selected: Option<String>,
+    pub neighbours: Option<Result<Recommendation, String>>,
+    pub last_import: Option<ImportReport>,
+    pub projection: Option<Arc<Projection>>,
+    pub installed_models: Vec<InstalledModel>,
+    pub notifications: Vec<Notification>,
+    pub jobs: Vec<JobView>,
+    pub tab: Tab,
+    pub dark: bool,
+    /// The last recommendation took this long (for the status bar).
+    pub last_latency_ms: Option<f64>,
+}
+
+impl AppState {
+    pub fn new(project_path: PathBuf) -> Self {
+        Self {
+            project_path,
+            loaded: None,
+            request: Request::default(),
+            generation: 0,
+            revision: 0,
+            result: None,
+            result_generation: 0,
+            compare: CompareMode::default(),
+            compare_result: None,
+            selected: None,
+            neighbours: None,
+            last_import: None,
+            projection: None,
+            installed_models: Vec::new(),
+            notifications: Vec::new(),
+            jobs: Vec::new(),
+            tab: Tab::default(),
+            dark: true,
+            last_latency_ms: None,
+        }
+    }
+
+    /// The current recommendation, if it answered the current request.
+    pub fn current(&self) -> Option<&Recommendation> {
+        match &self.result {
+            Some(Ok(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Drops information messages older than `max_age` (errors stay until dismissed).
+    pub fn expire_notifications(&mut self, max_age: std::time::Duration) {
+        self.notifications.retain(|n| n.level == Level::Error || n.at.elapsed() < max_age);
+    }
+
+    pub fn is_busy(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    pub fn notify(&mut self, level: Level, text: impl Into<String>) {
+        self.notifications.push(Notification { level, text: text.into(), at: std::time::Instant::now() });
+        if self.notifications.len() > 6 {
+            self.notifications.remove(0);
+        }
+    }
+}

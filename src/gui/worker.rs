@@ -1,0 +1,266 @@
+//! Work off the UI thread: the recommender thread (always answers the latest request) and
+//! one-off jobs (open, import, embed, add items, models, the embedding map).
+
+use crate::catalog::{ImportOptions, ImportReport, Item};
+use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog};
+use crate::jobs::{JobHandle, ProgressSink};
+use crate::pipeline::{AddReport, Engine, EngineOptions, PipelineError, Recommendation, Request};
+use crate::store::{ImportKind, Project};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, RwLock};
+
+/// What the recommender thread is asked.
+pub struct Ask {
+    pub generation: u64,
+    pub main: Request,
+    pub compare: Option<Request>,
+    pub selected: Option<Request>,
+}
+
+/// What it answers.
+pub struct Answer {
+    pub generation: u64,
+    pub main: Result<Recommendation, String>,
+    pub compare: Option<Result<Recommendation, String>>,
+    pub selected: Option<Result<Recommendation, String>>,
+    pub millis: f64,
+}
+
+/// A thread that recommends on the shared engine; when several requests queue up, only the
+/// newest is computed.
+pub struct Recommender {
+    tx: Sender<(Arc<RwLock<Engine>>, Ask)>,
+    rx: Receiver<Answer>,
+}
+
+fn message(e: PipelineError) -> String {
+    e.to_string()
+}
+
+impl Recommender {
+    pub fn start(wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Self> {
+        let (tx, job_rx) = channel::<(Arc<RwLock<Engine>>, Ask)>();
+        let (answer_tx, rx) = channel::<Answer>();
+        std::thread::Builder::new().name("reclab-recommend".into()).spawn(move || {
+            while let Ok(mut job) = job_rx.recv() {
+                // Coalesce: skip to the newest request.
+                while let Ok(newer) = job_rx.try_recv() {
+                    job = newer;
+                }
+                let (engine, ask) = job;
+                let started = std::time::Instant::now();
+                let answer = {
+                    let guard = match engine.read() {
+                        Ok(g) => g,
+                        Err(p) => p.into_inner(),
+                    };
+                    Answer {
+                        generation: ask.generation,
+                        main: guard.recommend(&ask.main).map_err(message),
+                        compare: ask.compare.as_ref().map(|r| guard.recommend(r).map_err(message)),
+                        selected: ask.selected.as_ref().map(|r| guard.recommend(r).map_err(message)),
+                        millis: started.elapsed().as_secs_f64() * 1000.0,
+                    }
+                };
+                if answer_tx.send(answer).is_err() {
+                    break;
+                }
+                wake();
+            }
+        })?;
+        Ok(Self { tx, rx })
+    }
+
+    pub fn ask(&self, engine: Arc<RwLock<Engine>>, ask: Ask) {
+        let _ = self.tx.send((engine, ask));
+    }
+
+    /// The newest answer that arrived since the last call.
+    pub fn poll(&self) -> Option<Answer> {
+        let mut last = None;
+        while let Ok(a) = self.rx.try_recv() {
+            last = Some(a);
+        }
+        last
+    }
+}
+
+/// A project opened on a worker.
+pub struct Opened {
+    pub path: PathBuf,
+    pub engine: Engine,
+    pub model: ModelRef,
+    pub reports: Vec<ImportReport>,
+}
+
+/// The result of a background job.
+pub enum Done {
+    Opened(Result<Opened, String>),
+    /// An import, and the engine reopened on the changed project.
+    Imported(Result<(ImportReport, Engine), String>),
+    Added(Result<AddReport, String>),
+    ModelInstalled(Result<InstalledModel, String>),
+    /// The project now uses another model (re-embedded).
+    Switched(Result<(Engine, ModelRef), String>),
+    Projection(Vec<(u64, [f32; 2])>),
+    Exported(Result<PathBuf, String>),
+}
+
+pub type Job = JobHandle<Done>;
+
+fn engine_options() -> EngineOptions {
+    EngineOptions::default()
+}
+
+/// Embeds whatever is missing for `model` and opens the engine.
+fn embed_and_open(
+    project: &mut Project,
+    model: &ModelRef,
+    store: &ModelStore,
+    sink: &ProgressSink,
+) -> Result<Engine, String> {
+    let attributes = project.attributes().map_err(|e| e.to_string())?;
+    let template_src = project
+        .setting("template")
+        .map_err(|e| e.to_string())?
+        .unwrap_or_else(|| crate::embed::DEFAULT_TEMPLATE.into());
+    let template = Template::parse(&template_src, &attributes).map_err(|e| e.to_string())?;
+    let embedder = model.load(store).map_err(|e| e.to_string())?;
+    let report = embed_catalog(project, embedder.as_ref(), &template, 32, sink).map_err(|e| e.to_string())?;
+    if report.cancelled {
+        return Err("cancelled; the vectors computed so far are saved".into());
+    }
+    project.set_setting("model", &model.spec).map_err(|e| e.to_string())?;
+    let mut engine = Engine::open(project, model.clone(), store.clone(), engine_options(), sink).map_err(message)?;
+    engine.set_embedder(embedder).map_err(message)?;
+    Ok(engine)
+}
+
+/// Opens `path`; the sample project is created from the bundled data on first start.
+pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("open", Some(wake), move |sink| {
+        Done::Opened((|| {
+            let mut project = Project::open(&path).map_err(|e| e.to_string())?;
+            let mut reports = Vec::new();
+            let empty = project.stats().map_err(|e| e.to_string())?.items == 0;
+            if empty && path == super::sample_project_path() {
+                let _ = sink.report("importing the sample data", 0, 1);
+                reports = crate::sample::import_sample(&mut project, sink).map_err(|e| e.to_string())?;
+            }
+            let store = ModelStore::default_location();
+            let model = match project.setting("model").map_err(|e| e.to_string())? {
+                Some(spec) => ModelRef::resolve(&spec, &store).unwrap_or_else(|_| ModelRef::lexical()),
+                None => match store.best() {
+                    Some(m) => ModelRef::resolve(&m.manifest.name, &store).unwrap_or_else(|_| ModelRef::lexical()),
+                    None => ModelRef::lexical(),
+                },
+            };
+            let engine = embed_and_open(&mut project, &model, &store, sink)?;
+            Ok(Opened { path: path.clone(), engine, model, reports })
+        })())
+    })
+}
+
+/// Imports a file and reopens the engine on the result.
+pub fn import(
+    path: PathBuf,
+    project_path: PathBuf,
+    model: ModelRef,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("import", Some(wake), move |sink| {
+        Done::Imported((|| {
+            let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
+            let report = project
+                .import_file(&path, ImportKind::Auto, &ImportOptions::default(), sink)
+                .map_err(|e| e.to_string())?;
+            let engine = embed_and_open(&mut project, &model, &ModelStore::default_location(), sink)?;
+            Ok((report, engine))
+        })())
+    })
+}
+
+/// Adds items to the live engine: embedding under a read lock, the index update under a short
+/// write lock.
+pub fn add_items(
+    items: Vec<Item>,
+    project_path: PathBuf,
+    engine: Arc<RwLock<Engine>>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("add-items", Some(wake), move |sink| {
+        Done::Added((|| {
+            let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
+            let prepared = {
+                let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
+                guard.prepare_items(&mut project, &items, sink).map_err(message)?
+            };
+            let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
+            guard.apply_items(prepared).map_err(message)
+        })())
+    })
+}
+
+pub fn import_model(source: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("model-import", Some(wake), move |sink| {
+        let _ = sink.report("checking and installing", 0, 1);
+        Done::ModelInstalled(ModelStore::default_location().import(&source, None, None).map_err(|e| e.to_string()))
+    })
+}
+
+pub fn fetch_model(repo: String, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("model-fetch", Some(wake), move |sink| {
+        Done::ModelInstalled(ModelStore::default_location().fetch(&repo, "main", None, sink).map_err(|e| e.to_string()))
+    })
+}
+
+/// Re-embeds the project with another model and reopens the engine.
+pub fn switch_model(spec: String, project_path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("embed", Some(wake), move |sink| {
+        Done::Switched((|| {
+            let store = ModelStore::default_location();
+            let model = ModelRef::resolve(&spec, &store).map_err(|e| e.to_string())?;
+            let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
+            let engine = embed_and_open(&mut project, &model, &store, sink)?;
+            Ok((engine, model))
+        })())
+    })
+}
+
+pub fn projection(engine: Arc<RwLock<Engine>>, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("embedding-map", Some(wake), move |sink| {
+        let _ = sink.report("projecting vectors", 0, 1);
+        let points = match engine.read() {
+            Ok(g) => crate::index::pca_2d(&g.vectors),
+            Err(_) => Vec::new(),
+        };
+        Done::Projection(points)
+    })
+}
+
+/// Writes the pgvector SQL export of the project's vectors.
+pub fn export_vectors(
+    out: PathBuf,
+    engine: Arc<RwLock<Engine>>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("export", Some(wake), move |_sink| {
+        Done::Exported((|| {
+            let g = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
+            let rows = g
+                .catalog
+                .items()
+                .iter()
+                .zip(g.catalog.keys())
+                .filter_map(|(item, key)| g.vectors.get(*key).map(|v| (item, v)));
+            let sql = crate::export::pgvector_sql("reclab_items", &g.model.key, g.model.dim, rows);
+            write_file(&out, sql.as_bytes())?;
+            Ok(out.clone())
+        })())
+    })
+}
+
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    crate::util::write_atomic(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
