@@ -59,22 +59,19 @@ fn reference_model_matches_sentence_transformers() {
 
 #[test]
 fn sample_catalog_gets_a_vector_for_every_item_with_the_reference_model() {
-    let sb = Sandbox::new();
-    install_reference(&sb);
-    sb.ok(&["import", sample("catalog.csv").to_str().unwrap()]);
-    sb.ok(&["import", sample("interactions.csv").to_str().unwrap()]);
-    let report: Value = serde_json::from_str(&sb.ok(&["embed", "--model", "all-MiniLM-L6-v2", "--json"])).unwrap();
-    let items = report["items"].as_u64().unwrap();
-    assert!(items >= 1500);
-    assert_eq!(report["embedded"].as_u64(), report["unique_texts"].as_u64());
+    // The shared fixture is exactly this: `models import <wheel>`, `sample`, `embed`.
+    let sb = Sandbox::with_reference_project();
+    let status = sb.ok(&["status"]);
+    assert!(status.contains("items        1744"), "{status}");
     let export = sb.path("vectors.jsonl");
     sb.ok(&["vectors", "export", "--format", "jsonl", "--out", export.to_str().unwrap()]);
     let lines: Vec<(String, Vec<f32>)> = parse_vectors(&std::fs::read_to_string(&export).unwrap());
-    assert_eq!(lines.len() as u64, items, "every item has a vector");
+    assert_eq!(lines.len(), 1744, "every item has a vector");
     assert!(lines.iter().all(|(_, v)| v.len() == 384 && (v.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-4));
-    // The project remembers its model: a second run embeds nothing.
+    // The project remembers its model: another run embeds nothing.
     let again: Value = serde_json::from_str(&sb.ok(&["embed", "--json"])).unwrap();
     assert_eq!(again["embedded"].as_u64(), Some(0));
+    assert_eq!(again["cached"].as_u64(), Some(1744));
     assert!(again["model"].as_str().unwrap().starts_with("all-MiniLM-L6-v2@53aa51172d14"));
 }
 

