@@ -567,6 +567,17 @@ mod tests {
     }
 
     #[test]
+    fn a_single_threaded_build_is_reproducible() {
+        let m = random_matrix(4000, 32, 3);
+        let a = AnnIndex::build(&m, Quantization::F32, 1).unwrap();
+        let b = AnnIndex::build(&m, Quantization::F32, 1).unwrap();
+        for k in 1..=400u64 {
+            let q = m.get(k).unwrap();
+            assert_eq!(a.search(q, 10).unwrap(), b.search(q, 10).unwrap(), "query {k}");
+        }
+    }
+
+    #[test]
     fn upsert_and_remove_keep_the_index_current() {
         let m = random_matrix(200, 16, 7);
         let ann = AnnIndex::build(&m, Quantization::F32, 1).unwrap();

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod embed;
+pub mod eval;
 pub mod export;
 pub mod index;
 pub mod jobs;

@@ -97,6 +97,28 @@ pub fn install_examples(project: &Project) -> Result<(), StoreError> {
             },
         ),
         (
+            // For `reclab eval --vertical grocery --at-now`: the same pipeline without and
+            // with the expiry filter and the freshness boost.
+            "grocery-no-freshness",
+            Request {
+                strategy: Strategy { kind: StrategyKind::Profile, ..Strategy::default() },
+                builtins: BuiltinFilters { owned: false, expired: false, ..BuiltinFilters::default() },
+                ..Request::default()
+            },
+        ),
+        (
+            "grocery-freshness",
+            Request {
+                strategy: Strategy { kind: StrategyKind::Profile, ..Strategy::default() },
+                builtins: BuiltinFilters { owned: false, ..BuiltinFilters::default() },
+                rules: RuleSet {
+                    name: Some("freshness".into()),
+                    rules: vec![RuleEntry::new(Rule::Freshness { weight: 0.08, horizon_days: 3.0 })],
+                },
+                ..Request::default()
+            },
+        ),
+        (
             "winter-search",
             Request {
                 user: Some("searcher".into()),

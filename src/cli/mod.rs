@@ -1,6 +1,7 @@
 //! Command-line interface. Every GUI action that involves a dialog has a command here.
 
 mod data;
+mod eval;
 mod manage;
 mod models;
 mod recommend;
@@ -33,7 +34,7 @@ pub struct Cli {
     /// Light theme (the default is dark).
     #[arg(long)]
     pub light: bool,
-    /// The tab to show: results, effects, compare, catalog, plots or models.
+    /// The tab to show: results, effects, compare, catalog, plots, evaluate, board or models.
     #[arg(long)]
     pub tab: Option<String>,
 
@@ -71,6 +72,10 @@ pub enum Command {
     /// Add (cold start), list and show items.
     #[command(subcommand)]
     Items(manage::ItemsCommand),
+    /// Offline evaluation (leave-last-out) of baselines and content pipelines.
+    Eval(eval::EvalArgs),
+    /// The product reaction board: views, clicks, carts, orders and ranks over a time window.
+    Board(eval::BoardArgs),
     /// Import the bundled sample catalog and interactions into the project.
     Sample(data::SampleArgs),
     /// Show what the project holds.
@@ -92,6 +97,8 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Some(Command::Rules(cmd)) => manage::rules(&project_path, cmd),
         Some(Command::Scenarios(cmd)) => manage::scenarios(&project_path, cmd),
         Some(Command::Items(cmd)) => manage::items(&project_path, cmd),
+        Some(Command::Eval(args)) => eval::eval(&project_path, args),
+        Some(Command::Board(args)) => eval::board(&project_path, args),
         Some(Command::Sample(args)) => data::sample(&project_path, args),
         Some(Command::Status) => data::status(&project_path),
     }
@@ -111,10 +118,9 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         None => None,
     };
     let tab = match &cli.tab {
-        Some(t) => Some(
-            reclab::gui::Tab::parse(t)
-                .with_context(|| format!("--tab {t}: use results, effects, compare, catalog, plots or models"))?,
-        ),
+        Some(t) => Some(reclab::gui::Tab::parse(t).with_context(|| {
+            format!("--tab {t}: use results, effects, compare, catalog, plots, evaluate, board or models")
+        })?),
         None => None,
     };
     let options = reclab::gui::GuiOptions {

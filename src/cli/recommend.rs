@@ -112,7 +112,7 @@ pub fn scenario_now(project: &Project, now: Option<&str>) -> Result<i64> {
     Ok(reclab::util::now_secs())
 }
 
-fn load_rules(project: &Project, spec: &str) -> Result<RuleSet> {
+pub fn load_rules(project: &Project, spec: &str) -> Result<RuleSet> {
     if let Some(body) = project.load_named(Named::RulePreset, spec)? {
         return Ok(RuleSet::parse(&body, &format!("preset {spec}"))?);
     }

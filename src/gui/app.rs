@@ -167,9 +167,7 @@ impl ReclabApp {
                     Err(e) => return self.state.notify(Level::Error, e.to_string()),
                 };
                 let engine = opened.engine;
-                let categories = category_counts(&engine);
-                let event_types = event_types(&project);
-                let log_users = project.log_users(200).unwrap_or_default();
+                let (categories, verticals) = catalog_facets(&engine);
                 let now = project
                     .setting("now")
                     .ok()
@@ -183,9 +181,12 @@ impl ReclabApp {
                     presets: Vec::new(),
                     scenarios: Vec::new(),
                     users: Vec::new(),
-                    log_users,
+                    log_users: opened.log.users,
                     categories,
-                    event_types,
+                    verticals,
+                    event_types: opened.log.event_types,
+                    board: Arc::new(opened.log.board),
+                    eval_runs: Vec::new(),
                 };
                 loaded.refresh_names();
                 for r in &opened.reports {
@@ -212,11 +213,12 @@ impl ReclabApp {
             Done::Opened(Err(e)) => {
                 self.state.notify(Level::Error, format!("cannot open {}: {e}", self.state.project_path.display()))
             }
-            Done::Imported(Ok((report, engine))) => {
+            Done::Imported(Ok((report, engine, log))) => {
                 if let Some(l) = &mut self.state.loaded {
-                    l.categories = category_counts(&engine);
-                    l.event_types = event_types(&l.project);
-                    l.log_users = l.project.log_users(200).unwrap_or_default();
+                    (l.categories, l.verticals) = catalog_facets(&engine);
+                    l.event_types = log.event_types;
+                    l.log_users = log.users;
+                    l.board = Arc::new(log.board);
                     l.engine = Arc::new(RwLock::new(engine));
                 }
                 self.state.notify(
@@ -246,7 +248,7 @@ impl ReclabApp {
                 if let Some(l) = &mut self.state.loaded
                     && let Ok(g) = l.engine.read()
                 {
-                    l.categories = category_counts(&g);
+                    (l.categories, l.verticals) = catalog_facets(&g);
                 }
                 self.bump();
                 self.start_projection();
@@ -268,6 +270,14 @@ impl ReclabApp {
             }
             Done::Switched(Err(e)) => self.state.notify(Level::Error, format!("cannot switch models: {e}")),
             Done::Projection(points) => self.state.projection = Some(Arc::new(points)),
+            Done::Evaluated(Ok((report, id))) => {
+                self.state.notify(Level::Info, format!("evaluation stored as run {id} ({:.1} s)", report.seconds));
+                self.state.eval_report = Some(report);
+                if let Some(l) = &mut self.state.loaded {
+                    l.refresh_names();
+                }
+            }
+            Done::Evaluated(Err(e)) => self.state.notify(Level::Error, format!("evaluation failed: {e}")),
             Done::Exported(Ok(path)) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
             Done::Exported(Err(e)) => self.state.notify(Level::Error, e),
         }
@@ -529,6 +539,39 @@ impl ReclabApp {
                 let job = worker::export_vectors(path, l.engine.clone(), self.wake.clone());
                 self.spawn("Exporting vectors", job);
             }
+            Command::RunEval(config) => {
+                let Some(l) = &self.state.loaded else { return };
+                let job =
+                    worker::evaluate(*config, self.state.project_path.clone(), l.model.clone(), self.wake.clone());
+                self.spawn("Evaluating", job);
+            }
+            Command::LoadEvalRun(id) => {
+                let Some(l) = &self.state.loaded else { return };
+                match l.project.eval_run(id) {
+                    Ok(Some(run)) => match serde_json::from_str(&run.report) {
+                        Ok(r) => self.state.eval_report = Some(r),
+                        Err(e) => self.state.notify(Level::Error, format!("run {id} is damaged: {e}")),
+                    },
+                    Ok(None) => self.state.notify(Level::Error, format!("no run {id}")),
+                    Err(e) => self.state.notify(Level::Error, e.to_string()),
+                }
+            }
+            Command::ExportEval(path) => match &self.state.eval_report {
+                Some(r) => {
+                    let is_csv =
+                        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                    let body = if is_csv {
+                        crate::eval::to_csv(r)
+                    } else {
+                        serde_json::to_string_pretty(r).unwrap_or_default()
+                    };
+                    match worker::write_file(&path, body.as_bytes()) {
+                        Ok(()) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
+                        Err(e) => self.state.notify(Level::Error, e),
+                    }
+                }
+                None => self.state.notify(Level::Error, "run an evaluation first"),
+            },
             Command::ImportModel(path) => {
                 let job = worker::import_model(path, self.wake.clone());
                 self.spawn("Installing a model", job);
@@ -644,25 +687,17 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
     worker::write_file(path, &out)
 }
 
-fn category_counts(engine: &crate::pipeline::Engine) -> Vec<(String, usize)> {
+/// Categories with their item counts, and the verticals, of the catalog.
+fn catalog_facets(engine: &crate::pipeline::Engine) -> (Vec<(String, usize)>, Vec<String>) {
     let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut verticals = std::collections::BTreeSet::new();
     for item in engine.catalog.items() {
         *counts.entry(item.category.clone().unwrap_or_else(|| "(none)".into())).or_insert(0) += 1;
-    }
-    counts.into_iter().collect()
-}
-
-fn event_types(project: &Project) -> Vec<String> {
-    let mut types: Vec<String> =
-        ["view", "click", "search", "add_to_cart", "purchase", "equip"].iter().map(|s| s.to_string()).collect();
-    if let Ok(log) = project.load_interactions() {
-        let mut seen: std::collections::BTreeSet<String> = log.into_iter().map(|e| e.event_type).collect();
-        for t in &types {
-            seen.remove(t);
+        if let Some(v) = &item.vertical {
+            verticals.insert(v.clone());
         }
-        types.extend(seen);
     }
-    types
+    (counts.into_iter().collect(), verticals.into_iter().collect())
 }
 
 /// The scenario a fresh window starts with: the in-game shop launch (a purchase of item 1001
@@ -780,6 +815,8 @@ mod tests {
         let top = &state.current().unwrap().results[0];
         assert!(top.item_id.starts_with('2'), "groceries come first after clicking blueberries: {after:?}");
         h.get_by_label_contains("anchor: Blueberries 200g (clicked");
+        // Every widget on screen has an accessible name (kittest checks at the end of a run).
+        h.run();
     }
 
     #[test]
@@ -796,6 +833,7 @@ mod tests {
         assert_eq!(h.state().state.request.filter, "", "an invalid expression is not applied");
         settle(&mut h);
         assert_eq!(result_ids(&h), before);
+        h.run();
     }
 
     #[test]
@@ -817,6 +855,7 @@ mod tests {
         let rec = h.state().state.current().unwrap();
         let c = rec.candidates.iter().find(|c| c.item_id == "2002").unwrap();
         assert_eq!(c.removal_reason.as_deref(), Some("stock 0"));
+        h.run();
     }
 
     #[test]
@@ -850,5 +889,17 @@ mod tests {
         h.get_by_label("Results").click();
         frames(&mut h, 3);
         h.get_by_label_contains("Serena Winter Bloom");
+        h.run();
+    }
+
+    #[test]
+    fn every_tab_opens_with_named_widgets() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = open_app(dir.path());
+        for tab in Tab::ALL {
+            h.get_by_label(tab.label()).click();
+            frames(&mut h, 4);
+            h.run();
+        }
     }
 }

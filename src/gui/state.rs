@@ -42,6 +42,10 @@ pub enum Command {
     LoadScenario(String),
     ExportResults(PathBuf),
     ExportVectors(PathBuf),
+    // Evaluation.
+    RunEval(Box<crate::eval::EvalConfig>),
+    LoadEvalRun(i64),
+    ExportEval(PathBuf),
     // Models.
     ImportModel(PathBuf),
     FetchModel(String),
@@ -73,15 +77,31 @@ pub enum Tab {
     Compare,
     Catalog,
     Plots,
+    Evaluate,
+    Board,
     Models,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [Tab::Results, Tab::Effects, Tab::Compare, Tab::Catalog, Tab::Plots, Tab::Models];
+    pub const ALL: [Tab; 8] =
+        [Tab::Results, Tab::Effects, Tab::Compare, Tab::Catalog, Tab::Plots, Tab::Evaluate, Tab::Board, Tab::Models];
 
     /// Parses a tab name as given on the command line (`results`, `effects`, …).
     pub fn parse(s: &str) -> Option<Tab> {
-        Tab::ALL.into_iter().find(|t| t.label().to_lowercase().starts_with(&s.to_lowercase()))
+        Tab::ALL.into_iter().find(|t| t.id() == s.to_lowercase())
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Results => "results",
+            Tab::Effects => "effects",
+            Tab::Compare => "compare",
+            Tab::Catalog => "catalog",
+            Tab::Plots => "plots",
+            Tab::Evaluate => "evaluate",
+            Tab::Board => "board",
+            Tab::Models => "models",
+        }
     }
 
     pub fn label(self) -> &'static str {
@@ -91,6 +111,8 @@ impl Tab {
             Tab::Compare => "Compare",
             Tab::Catalog => "Catalog",
             Tab::Plots => "Plots",
+            Tab::Evaluate => "Evaluate",
+            Tab::Board => "Reaction board",
             Tab::Models => "Models",
         }
     }
@@ -130,7 +152,12 @@ pub struct Loaded {
     pub users: Vec<String>,
     pub log_users: Vec<(String, u64)>,
     pub categories: Vec<(String, usize)>,
+    pub verticals: Vec<String>,
     pub event_types: Vec<String>,
+    /// The interaction log indexed for the reaction board.
+    pub board: Arc<crate::eval::board::Board>,
+    /// Stored evaluation runs (id, time, label), newest first.
+    pub eval_runs: Vec<(i64, i64, String)>,
 }
 
 impl Loaded {
@@ -139,6 +166,7 @@ impl Loaded {
         self.presets = self.project.list_named(Named::RulePreset).unwrap_or_default();
         self.scenarios = self.project.list_named(Named::Scenario).unwrap_or_default();
         self.users = self.project.list_users().unwrap_or_default();
+        self.eval_runs = self.project.list_eval_runs().unwrap_or_default();
     }
 }
 
@@ -165,6 +193,7 @@ pub struct AppState {
     pub last_import: Option<ImportReport>,
     pub projection: Option<Arc<Projection>>,
     pub installed_models: Vec<InstalledModel>,
+    pub eval_report: Option<crate::eval::EvalReport>,
     pub notifications: Vec<Notification>,
     pub jobs: Vec<JobView>,
     pub tab: Tab,
@@ -190,6 +219,7 @@ impl AppState {
             last_import: None,
             projection: None,
             installed_models: Vec::new(),
+            eval_report: None,
             notifications: Vec::new(),
             jobs: Vec::new(),
             tab: Tab::default(),

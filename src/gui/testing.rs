@@ -90,7 +90,10 @@ pub fn loaded_state(dir: &Path) -> AppState {
         users: Vec::new(),
         log_users: vec![("u1".into(), 2)],
         categories: vec![("Descendant".into(), 2), ("Fruit".into(), 3)],
+        verticals: Vec::new(),
         event_types: vec!["view".into(), "click".into(), "purchase".into()],
+        board: Arc::new(crate::eval::board::Board::default()),
+        eval_runs: Vec::new(),
     };
     loaded.refresh_names();
     state.loaded = Some(loaded);

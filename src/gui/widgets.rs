@@ -127,7 +127,7 @@ impl ItemPicker {
 pub fn name_and_button(ui: &mut Ui, buffer: &mut String, hint: &str, button: &str) -> Option<String> {
     let mut out = None;
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(buffer).hint_text(hint).desired_width(140.0));
+        ui.add(egui::TextEdit::singleline(buffer).hint_text(hint).desired_width(140.0)).accessible_name(hint);
         let enabled = !buffer.trim().is_empty();
         if ui.add_enabled(enabled, egui::Button::new(button)).clicked() {
             out = Some(buffer.trim().to_string());

@@ -92,13 +92,35 @@ pub struct Opened {
     pub engine: Engine,
     pub model: ModelRef,
     pub reports: Vec<ImportReport>,
+    pub log: LogSummary,
+}
+
+/// What the panels need from the interaction log, computed off the UI thread.
+pub struct LogSummary {
+    pub board: crate::eval::board::Board,
+    /// Known event types first, then the log's others.
+    pub event_types: Vec<String>,
+    pub users: Vec<(String, u64)>,
+}
+
+fn summarize_log(project: &Project) -> Result<LogSummary, String> {
+    let log = project.load_interactions().map_err(|e| e.to_string())?;
+    let mut event_types: Vec<String> =
+        ["view", "click", "search", "add_to_cart", "purchase", "equip"].iter().map(|s| s.to_string()).collect();
+    let others: std::collections::BTreeSet<String> =
+        log.iter().map(|e| e.event_type.clone()).filter(|t| !event_types.contains(t)).collect();
+    event_types.extend(others);
+    let users = project.log_users(200).map_err(|e| e.to_string())?;
+    Ok(LogSummary { board: crate::eval::board::Board::new(&log), event_types, users })
 }
 
 /// The result of a background job.
 pub enum Done {
     Opened(Result<Opened, String>),
     /// An import, and the engine reopened on the changed project.
-    Imported(Result<(ImportReport, Engine), String>),
+    Imported(Result<(ImportReport, Engine, LogSummary), String>),
+    /// An evaluation and the id it was stored under.
+    Evaluated(Result<(crate::eval::EvalReport, i64), String>),
     Added(Result<AddReport, String>),
     ModelInstalled(Result<InstalledModel, String>),
     /// The project now uses another model (re-embedded).
@@ -157,7 +179,8 @@ pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result
                 },
             };
             let engine = embed_and_open(&mut project, &model, &store, sink)?;
-            Ok(Opened { path: path.clone(), engine, model, reports })
+            let log = summarize_log(&project)?;
+            Ok(Opened { path: path.clone(), engine, model, reports, log })
         })())
     })
 }
@@ -176,7 +199,8 @@ pub fn import(
                 .import_file(&path, ImportKind::Auto, &ImportOptions::default(), sink)
                 .map_err(|e| e.to_string())?;
             let engine = embed_and_open(&mut project, &model, &ModelStore::default_location(), sink)?;
-            Ok((report, engine))
+            let log = summarize_log(&project)?;
+            Ok((report, engine, log))
         })())
     })
 }
@@ -198,6 +222,37 @@ pub fn add_items(
             };
             let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
             guard.apply_items(prepared).map_err(message)
+        })())
+    })
+}
+
+/// Runs an offline evaluation on its own engine (its statistics are replaced by the training
+/// split's) and stores the run in the project.
+pub fn evaluate(
+    config: crate::eval::EvalConfig,
+    project_path: PathBuf,
+    model: ModelRef,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("eval", Some(wake), move |sink| {
+        Done::Evaluated((|| {
+            let project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
+            let store = ModelStore::default_location();
+            let mut engine = Engine::open(&project, model, store, engine_options(), sink).map_err(message)?;
+            let log = project.load_interactions().map_err(|e| e.to_string())?;
+            let report = crate::eval::evaluate(&mut engine, &log, &config, sink).map_err(|e| e.to_string())?;
+            let names: Vec<String> = report.methods.iter().map(|m| m.method.clone()).collect();
+            let label = format!(
+                "K={} {}{}",
+                config.k,
+                names.join(" | "),
+                config.vertical.as_ref().map(|v| format!(" [{v}]")).unwrap_or_default()
+            );
+            let params = serde_json::to_string(&config).unwrap_or_default();
+            let id = project
+                .save_eval_run(&label, &params, &serde_json::to_string(&report).unwrap_or_default())
+                .map_err(|e| e.to_string())?;
+            Ok((report, id))
         })())
     })
 }

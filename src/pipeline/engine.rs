@@ -115,6 +115,9 @@ pub struct EngineOptions {
     pub quantization: Quantization,
     /// Skip the approximate index: every search is exact.
     pub exact: bool,
+    /// Threads for building the index. One thread (the default) builds the same graph every
+    /// time, so results are reproducible byte for byte; more threads build faster, but the
+    /// graph (and so, rarely, a neighbour at the edge of the candidate pool) can differ.
     pub threads: usize,
     /// Keep the index file beside the project (off for in-memory projects).
     pub persist: bool,
@@ -122,12 +125,7 @@ pub struct EngineOptions {
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        Self {
-            quantization: Quantization::F32,
-            exact: false,
-            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            persist: true,
-        }
+        Self { quantization: Quantization::F32, exact: false, threads: 1, persist: true }
     }
 }
 
@@ -304,19 +302,21 @@ impl Engine {
         });
         let (ann, action, added, removed) = match saved {
             Some((ann, meta)) => {
-                let mut removed = 0;
-                for (key, hash) in &meta.entries {
-                    if desired.get(key) != Some(hash) {
-                        ann.remove(*key)?;
-                        removed += 1;
-                    }
+                // Applied in key order, so the updated graph is the same on every machine.
+                let mut stale: Vec<u64> =
+                    meta.entries.iter().filter(|(k, h)| desired.get(k) != Some(h)).map(|(k, _)| *k).collect();
+                stale.sort_unstable();
+                for key in &stale {
+                    ann.remove(*key)?;
                 }
+                let removed = stale.len();
+                let mut fresh: Vec<u64> =
+                    desired.iter().filter(|(k, h)| meta.entries.get(k) != Some(h)).map(|(k, _)| *k).collect();
+                fresh.sort_unstable();
                 let mut added = 0;
-                for (key, hash) in &desired {
-                    if meta.entries.get(key) != Some(hash)
-                        && let Some(v) = self.vectors.get(*key)
-                    {
-                        ann.upsert(*key, v)?;
+                for key in fresh {
+                    if let Some(v) = self.vectors.get(key) {
+                        ann.upsert(key, v)?;
                         added += 1;
                     }
                 }

@@ -246,11 +246,17 @@ impl Ctx<'_> {
                 }
                 Step::Expr(_, e) => {
                     if !e.keeps(item, ectx) {
+                        // Name the clauses that decided it.
+                        let want = e.action == Action::Exclude;
+                        let clauses: Vec<&str> = (0..e.clause_texts.len())
+                            .filter(|&c| e.clause_matches(c, item, ectx) == want)
+                            .map(|c| e.clause_texts[c].as_str())
+                            .collect();
                         let why = match e.action {
-                            Action::Include => "not matched by the INCLUDE expression",
-                            Action::Exclude => "matched by the EXCLUDE expression",
+                            Action::Include => format!("does not match {}", clauses.join(" / ")),
+                            Action::Exclude => format!("matches {}", clauses.join(" and ")),
                         };
-                        return Some((i, why.to_string()));
+                        return Some((i, why));
                     }
                 }
             }

@@ -15,7 +15,7 @@ mod users;
 pub use embeddings::VectorRow;
 pub use import::ImportKind;
 pub use items::UpsertCounts;
-pub use named::Named;
+pub use named::{EvalRunRow, Named};
 pub use users::{SimAction, SimUser};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};

@@ -98,6 +98,16 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL
     );
     "#,
+    // 3 → 4: stored offline evaluation runs.
+    r#"
+    CREATE TABLE eval_runs (
+        id         INTEGER PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        label      TEXT NOT NULL,
+        params     TEXT NOT NULL,
+        report     TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! reclab's integration tests: one test binary, one module per area.
 
 mod embedding;
+mod eval;
 mod import;
 mod models;
 mod pipeline;

@@ -93,7 +93,8 @@ impl CatalogPanel {
                 egui::TextEdit::singleline(&mut self.query)
                     .hint_text("search id, name (Korean too) or tag")
                     .desired_width(260.0),
-            );
+            )
+            .accessible_name("search the catalog");
             if ui
                 .button("Import…")
                 .on_hover_text(

@@ -22,24 +22,31 @@ impl ComparePanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         let Some(l) = &state.loaded else { return };
         ui.horizontal(|ui| {
-            ui.label("Compare the current pipeline with");
+            let prompt = ui.label("Compare the current pipeline with");
             let label = match &state.compare {
                 CompareMode::Baseline => "the co-occurrence baseline".to_string(),
                 CompareMode::Preset(p) => format!("preset {p}"),
             };
-            egui::ComboBox::from_id_salt("compare-mode").selected_text(label).show_ui(ui, |ui| {
-                if ui.selectable_label(state.compare == CompareMode::Baseline, "the co-occurrence baseline").clicked() {
-                    out.push(Command::SetCompare(CompareMode::Baseline));
-                }
-                for p in &l.presets {
+            egui::ComboBox::from_id_salt("compare-mode")
+                .selected_text(label)
+                .show_ui(ui, |ui| {
                     if ui
-                        .selectable_label(state.compare == CompareMode::Preset(p.clone()), format!("preset {p}"))
+                        .selectable_label(state.compare == CompareMode::Baseline, "the co-occurrence baseline")
                         .clicked()
                     {
-                        out.push(Command::SetCompare(CompareMode::Preset(p.clone())));
+                        out.push(Command::SetCompare(CompareMode::Baseline));
                     }
-                }
-            });
+                    for p in &l.presets {
+                        if ui
+                            .selectable_label(state.compare == CompareMode::Preset(p.clone()), format!("preset {p}"))
+                            .clicked()
+                        {
+                            out.push(Command::SetCompare(CompareMode::Preset(p.clone())));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(prompt.id);
             if l.presets.is_empty() {
                 ui.weak("(save a rule preset to compare presets)");
             }
@@ -85,17 +92,17 @@ impl ComparePanel {
         ui.separator();
         ui.collapsing("Cold start: add a new item and watch it appear on the content side only", |ui| {
             egui::Grid::new("new-item").num_columns(2).show(ui, |ui| {
-                ui.label("id");
-                ui.text_edit_singleline(&mut self.new_id);
+                let l = ui.label("id");
+                ui.text_edit_singleline(&mut self.new_id).labelled_by(l.id);
                 ui.end_row();
-                ui.label("name");
-                ui.text_edit_singleline(&mut self.new_name);
+                let l = ui.label("name");
+                ui.text_edit_singleline(&mut self.new_name).labelled_by(l.id);
                 ui.end_row();
-                ui.label("category");
-                ui.text_edit_singleline(&mut self.new_category);
+                let l = ui.label("category");
+                ui.text_edit_singleline(&mut self.new_category).labelled_by(l.id);
                 ui.end_row();
-                ui.label("description");
-                ui.text_edit_singleline(&mut self.new_description);
+                let l = ui.label("description");
+                ui.text_edit_singleline(&mut self.new_description).labelled_by(l.id);
                 ui.end_row();
             });
             let ok = !self.new_id.trim().is_empty() && !self.new_name.trim().is_empty();

@@ -130,10 +130,12 @@ impl FiltersPanel {
             let mut changed = false;
             for (k, v) in self.params.iter_mut().filter(|(k, _)| needed.contains(k)) {
                 ui.horizontal(|ui| {
-                    ui.label(format!("${k}"));
+                    let label = ui.label(format!("${k}"));
                     let hint = if k == "CATEGORY" { "e.g. \"Head skin\",\"Makeup\"" } else { "value, or \"a\",\"b\"" };
-                    changed |=
-                        ui.add(egui::TextEdit::singleline(v).hint_text(hint).desired_width(f32::INFINITY)).changed();
+                    changed |= ui
+                        .add(egui::TextEdit::singleline(v).hint_text(hint).desired_width(f32::INFINITY))
+                        .labelled_by(label.id)
+                        .changed();
                 });
             }
             if changed {
@@ -179,13 +181,14 @@ impl FiltersPanel {
             });
         }
         ui.horizontal(|ui| {
-            ui.label("Only categories");
+            let label = ui.label("Only categories");
             if ui
                 .add(
                     egui::TextEdit::singleline(&mut self.include_cat)
                         .hint_text("comma-separated")
                         .desired_width(f32::INFINITY),
                 )
+                .labelled_by(label.id)
                 .lost_focus()
             {
                 b.include_categories = split_list(&self.include_cat);
@@ -193,13 +196,14 @@ impl FiltersPanel {
             }
         });
         ui.horizontal(|ui| {
-            ui.label("Exclude categories");
+            let label = ui.label("Exclude categories");
             if ui
                 .add(
                     egui::TextEdit::singleline(&mut self.exclude_cat)
                         .hint_text("comma-separated")
                         .desired_width(f32::INFINITY),
                 )
+                .labelled_by(label.id)
                 .lost_focus()
             {
                 b.exclude_categories = split_list(&self.exclude_cat);

@@ -1,8 +1,10 @@
 //! One panel per file; [`Panels`] lays them out.
 
+mod board;
 mod catalog;
 mod compare;
 mod effects;
+mod evaluate;
 mod filters;
 mod menu;
 mod models;
@@ -26,6 +28,8 @@ pub struct Panels {
     compare: compare::ComparePanel,
     catalog: catalog::CatalogPanel,
     plots: plots::PlotsPanel,
+    evaluate: evaluate::EvaluatePanel,
+    board: board::BoardPanel,
     models: models::ModelsPanel,
 }
 
@@ -63,6 +67,8 @@ impl Panels {
                 Tab::Compare => self.compare.ui(ui, state, out),
                 Tab::Catalog => self.catalog.ui(ui, state, out),
                 Tab::Plots => self.plots.ui(ui, state, out),
+                Tab::Evaluate => self.evaluate.ui(ui, state, out),
+                Tab::Board => self.board.ui(ui, state, out),
                 Tab::Models => self.models.ui(ui, state, out),
             }
         });

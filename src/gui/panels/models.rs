@@ -68,7 +68,8 @@ impl ModelsPanel {
         ui.separator();
         ui.strong("Install from a folder, a zip or a Python wheel");
         ui.horizontal(|ui| {
-            ui.add(egui::TextEdit::singleline(&mut self.path).hint_text("path").desired_width(360.0));
+            ui.add(egui::TextEdit::singleline(&mut self.path).hint_text("path").desired_width(360.0))
+                .accessible_name("model folder, zip or wheel");
             if ui.button("Browse folder…").clicked()
                 && let Some(p) = rfd::FileDialog::new().pick_folder()
             {
@@ -86,7 +87,8 @@ impl ModelsPanel {
         ui.add_space(6.0);
         ui.strong("Download from the hub (honours HF_ENDPOINT and the HF_HOME cache)");
         ui.horizontal(|ui| {
-            ui.add(egui::TextEdit::singleline(&mut self.repo).hint_text("owner/name").desired_width(360.0));
+            ui.add(egui::TextEdit::singleline(&mut self.repo).hint_text("owner/name").desired_width(360.0))
+                .accessible_name("repository id");
             if ui.add_enabled(!self.repo.trim().is_empty(), egui::Button::new("Download")).clicked() {
                 out.push(Command::FetchModel(self.repo.trim().into()));
             }

@@ -106,13 +106,13 @@ impl RulesPanel {
                         ui.horizontal(|ui| {
                             let mut lo = min.unwrap_or(0.0);
                             let mut hi = max.unwrap_or(0.0);
-                            ui.label("from");
-                            if ui.add(egui::DragValue::new(&mut lo).speed(10.0)).changed() {
+                            let from = ui.label("from");
+                            if ui.add(egui::DragValue::new(&mut lo).speed(10.0)).labelled_by(from.id).changed() {
                                 *min = Some(lo);
                                 changed = true;
                             }
-                            ui.label("to");
-                            if ui.add(egui::DragValue::new(&mut hi).speed(10.0)).changed() {
+                            let to = ui.label("to");
+                            if ui.add(egui::DragValue::new(&mut hi).speed(10.0)).labelled_by(to.id).changed() {
                                 *max = Some(hi.max(lo));
                                 changed = true;
                             }
@@ -129,7 +129,9 @@ impl RulesPanel {
                     }
                     Rule::Pin { filter, slots } => {
                         let text = &mut self.pin_text[i];
-                        let r = ui.add(egui::TextEdit::singleline(text).code_editor().desired_width(f32::INFINITY));
+                        let r = ui
+                            .add(egui::TextEdit::singleline(text).code_editor().desired_width(f32::INFINITY))
+                            .accessible_name(format!("{name} filter"));
                         match Filter::parse(text, &schema) {
                             Ok(_) => {
                                 if r.changed() && text != filter {
@@ -145,9 +147,13 @@ impl RulesPanel {
                             }
                         }
                         ui.horizontal(|ui| {
-                            ui.label("slots");
+                            let label = ui.label("slots");
                             let mut s: String = slots.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
-                            if ui.add(egui::TextEdit::singleline(&mut s).desired_width(80.0)).changed() {
+                            if ui
+                                .add(egui::TextEdit::singleline(&mut s).desired_width(80.0))
+                                .labelled_by(label.id)
+                                .changed()
+                            {
                                 let parsed: Vec<usize> =
                                     s.split(',').filter_map(|p| p.trim().parse().ok()).filter(|n| *n > 0).collect();
                                 if !parsed.is_empty() {

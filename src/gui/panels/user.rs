@@ -44,25 +44,31 @@ impl UserPanel {
         }
         ui.heading("Simulated user");
         ui.horizontal(|ui| {
-            ui.label("Load");
+            let load = ui.label("Load");
             let current = req.user.clone().unwrap_or_else(|| "(custom)".into());
-            egui::ComboBox::from_id_salt("load-user").selected_text(current).width(180.0).show_ui(ui, |ui| {
-                ui.add(egui::TextEdit::singleline(&mut self.user_filter).hint_text("filter users"));
-                if !l.users.is_empty() {
-                    ui.weak("saved users");
-                }
-                for u in &l.users {
-                    if u.contains(self.user_filter.trim()) && ui.selectable_label(false, u).clicked() {
-                        out.push(Command::LoadUser(u.clone()));
+            egui::ComboBox::from_id_salt("load-user")
+                .selected_text(current)
+                .width(180.0)
+                .show_ui(ui, |ui| {
+                    ui.add(egui::TextEdit::singleline(&mut self.user_filter).hint_text("filter users"))
+                        .accessible_name("filter users");
+                    if !l.users.is_empty() {
+                        ui.weak("saved users");
                     }
-                }
-                ui.weak("users of the interaction log");
-                for (u, n) in l.log_users.iter().filter(|(u, _)| u.contains(self.user_filter.trim())).take(60) {
-                    if ui.selectable_label(false, format!("{u} ({n} events)")).clicked() {
-                        out.push(Command::LoadUser(u.clone()));
+                    for u in &l.users {
+                        if u.contains(self.user_filter.trim()) && ui.selectable_label(false, u).clicked() {
+                            out.push(Command::LoadUser(u.clone()));
+                        }
                     }
-                }
-            });
+                    ui.weak("users of the interaction log");
+                    for (u, n) in l.log_users.iter().filter(|(u, _)| u.contains(self.user_filter.trim())).take(60) {
+                        if ui.selectable_label(false, format!("{u} ({n} events)")).clicked() {
+                            out.push(Command::LoadUser(u.clone()));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(load.id);
         });
 
         ui.add_space(4.0);
@@ -75,17 +81,19 @@ impl UserPanel {
         let n = actions.len();
         for (i, a) in actions.iter_mut().enumerate() {
             ui.horizontal(|ui| {
-                egui::ComboBox::from_id_salt(("event", i)).selected_text(verb(&a.event_type)).width(96.0).show_ui(
-                    ui,
-                    |ui| {
+                egui::ComboBox::from_id_salt(("event", i))
+                    .selected_text(verb(&a.event_type))
+                    .width(96.0)
+                    .show_ui(ui, |ui| {
                         for t in &l.event_types {
                             if ui.selectable_label(a.event_type == *t, t).clicked() && a.event_type != *t {
                                 a.event_type = t.clone();
                                 changed = true;
                             }
                         }
-                    },
-                );
+                    })
+                    .response
+                    .accessible_name(format!("event type of action {}", i + 1));
                 let mut minutes = ((req.now - a.ts) as f64 / 60.0).max(0.0);
                 let resp = ui
                     .add(
@@ -94,7 +102,8 @@ impl UserPanel {
                             .speed(1.0)
                             .custom_formatter(|m, _| describe_age(req.now - (m * 60.0) as i64, req.now)),
                     )
-                    .on_hover_text("how long before now (drag, or type minutes)");
+                    .on_hover_text("how long before now (drag, or type minutes)")
+                    .accessible_name(format!("time of action {}", i + 1));
                 if resp.changed() {
                     a.ts = req.now - (minutes * 60.0) as i64;
                     changed = true;
@@ -154,16 +163,19 @@ impl UserPanel {
         ui.add_space(6.0);
         ui.group(|ui| {
             ui.horizontal(|ui| {
-                ui.label("Add");
-                egui::ComboBox::from_id_salt("new-event").selected_text(verb(&self.new_event)).width(92.0).show_ui(
-                    ui,
-                    |ui| {
+                let add = ui.label("Add");
+                egui::ComboBox::from_id_salt("new-event")
+                    .selected_text(verb(&self.new_event))
+                    .width(92.0)
+                    .show_ui(ui, |ui| {
                         for t in l.event_types.iter().filter(|t| *t != SEARCH) {
                             ui.selectable_value(&mut self.new_event, t.clone(), t);
                         }
-                    },
-                );
-                ui.add(egui::DragValue::new(&mut self.new_age_min).range(0.0..=100_000.0).suffix(" min ago"));
+                    })
+                    .response
+                    .labelled_by(add.id);
+                ui.add(egui::DragValue::new(&mut self.new_age_min).range(0.0..=100_000.0).suffix(" min ago"))
+                    .accessible_name("minutes before now");
             });
             if let Ok(g) = &engine
                 && let Some(id) = self.picker.ui(ui, &g.catalog, "Item", "type a name or id (Korean works too)")
@@ -177,12 +189,14 @@ impl UserPanel {
             }
         });
         ui.horizontal(|ui| {
-            ui.label("Search");
-            let r = ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("free text, as the latest action")
-                    .desired_width(f32::INFINITY),
-            );
+            let label = ui.label("Search");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("free text, as the latest action")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
             if r.changed() {
                 out.push(Command::SetSearch(Some(self.search.clone())));
             }
@@ -190,8 +204,8 @@ impl UserPanel {
 
         ui.add_space(6.0);
         ui.horizontal(|ui| {
-            ui.label("Now");
-            let r = ui.add(egui::TextEdit::singleline(&mut self.now_text).desired_width(170.0));
+            let label = ui.label("Now");
+            let r = ui.add(egui::TextEdit::singleline(&mut self.now_text).desired_width(170.0)).labelled_by(label.id);
             if r.lost_focus() {
                 match parse_time(&self.now_text) {
                     Some(t) => out.push(Command::SetNow(t)),

@@ -1,0 +1,155 @@
+//! The product reaction board: per item views, clicks, add-to-carts, orders and the order rate
+//! over a window, ranks by each, hot items highlighted; a time slider replays the log. Clicking
+//! an item adds it to the simulated user's timeline.
+
+use crate::eval::board::BoardSort;
+use crate::gui::state::{AppState, Command};
+use crate::gui::widgets::badge;
+use crate::store::SimAction;
+use crate::util::format_time;
+use std::collections::HashMap;
+
+const WINDOWS: [(&str, i64); 4] =
+    [("1 hour", 3600), ("6 hours", 6 * 3600), ("24 hours", 86_400), ("7 days", 7 * 86_400)];
+
+pub struct BoardPanel {
+    at: Option<i64>,
+    window: i64,
+    sort: BoardSort,
+    playing: bool,
+    top: usize,
+}
+
+impl Default for BoardPanel {
+    fn default() -> Self {
+        Self { at: None, window: 86_400, sort: BoardSort::Orders, playing: false, top: 25 }
+    }
+}
+
+impl BoardPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        let Some(l) = &state.loaded else { return };
+        let board = &l.board;
+        if board.first == board.last {
+            ui.weak("The interaction log is empty: import one to see the board.");
+            return;
+        }
+        let at = self.at.get_or_insert(state.request.now.clamp(board.first, board.last + self.window));
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Reaction board");
+            let play = if self.playing { "Pause" } else { "Replay" };
+            if ui.button(play).on_hover_text("move the window through the log, an hour per frame").clicked() {
+                if !self.playing && *at >= board.last {
+                    *at = board.first + self.window;
+                }
+                self.playing = !self.playing;
+            }
+            let lw = ui.label("window");
+            egui::ComboBox::from_id_salt("board-window")
+                .selected_text(WINDOWS.iter().find(|w| w.1 == self.window).map(|w| w.0).unwrap_or("custom"))
+                .show_ui(ui, |ui| {
+                    for (label, secs) in WINDOWS {
+                        ui.selectable_value(&mut self.window, secs, label);
+                    }
+                })
+                .response
+                .labelled_by(lw.id);
+            let ls = ui.label("rank by");
+            egui::ComboBox::from_id_salt("board-sort")
+                .selected_text(self.sort.label())
+                .show_ui(ui, |ui| {
+                    for s in BoardSort::ALL {
+                        ui.selectable_value(&mut self.sort, s, s.label());
+                    }
+                })
+                .response
+                .labelled_by(ls.id);
+        });
+        let mut t = *at as f64;
+        let lt = ui.label(format!("window ({} … {}]", format_time(*at - self.window), format_time(*at)));
+        let slider = egui::Slider::new(&mut t, board.first as f64..=(board.last + 3600) as f64)
+            .show_value(false)
+            .step_by(3600.0);
+        if ui.add_sized([ui.available_width(), 20.0], slider).labelled_by(lt.id).changed() {
+            *at = t as i64;
+            self.playing = false;
+        }
+        if self.playing {
+            *at += 3600;
+            if *at > board.last + 3600 {
+                self.playing = false;
+            }
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(60));
+        }
+        let now_rows = board.at(*at, self.window, self.sort);
+        // Ranks an hour earlier: the arrows show how the board is moving.
+        let col = BoardSort::ALL.iter().position(|s| *s == self.sort).unwrap_or(3);
+        let earlier = board.at(*at - 3600, self.window, self.sort);
+        let before: HashMap<&str, usize> = earlier.iter().map(|r| (r.item_id.as_str(), r.ranks[col])).collect();
+        let names = l.engine.read().ok().map(|g| {
+            now_rows
+                .iter()
+                .take(self.top)
+                .map(|r| {
+                    (
+                        r.item_id.clone(),
+                        g.catalog
+                            .get(&r.item_id)
+                            .map(|i| i.display_name().to_string())
+                            .unwrap_or_else(|| "(not in catalog)".into()),
+                    )
+                })
+                .collect::<HashMap<_, _>>()
+        });
+        egui::ScrollArea::vertical().id_salt("board-scroll").show(ui, |ui| {
+            egui::Grid::new("board").striped(true).num_columns(10).show(ui, |ui| {
+                for h in ["#", "", "item", "views", "clicks", "carts", "orders", "rate", "events", ""] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for r in now_rows.iter().take(self.top) {
+                    ui.label(r.ranks[col].to_string());
+                    match before.get(r.item_id.as_str()) {
+                        Some(&p) if p > r.ranks[col] => {
+                            ui.colored_label(egui::Color32::from_rgb(90, 190, 110), format!("▲{}", p - r.ranks[col]))
+                        }
+                        Some(&p) if p < r.ranks[col] => {
+                            ui.colored_label(egui::Color32::from_rgb(220, 100, 90), format!("▼{}", r.ranks[col] - p))
+                        }
+                        Some(_) => ui.weak("="),
+                        None => ui.weak("new"),
+                    };
+                    let name = names.as_ref().and_then(|n| n.get(&r.item_id)).cloned().unwrap_or_default();
+                    if ui
+                        .link(format!("{} {name}", r.item_id))
+                        .on_hover_text("add a click on it to the simulated user")
+                        .clicked()
+                    {
+                        out.push(Command::AddAction(SimAction {
+                            event_type: "click".into(),
+                            item_id: Some(r.item_id.clone()),
+                            query: None,
+                            ts: state.request.now,
+                        }));
+                    }
+                    ui.label(r.views.to_string());
+                    ui.label(r.clicks.to_string());
+                    ui.label(r.carts.to_string());
+                    ui.label(r.orders.to_string());
+                    ui.label(format!("{:.1}%", 100.0 * r.order_rate));
+                    ui.label(format!("{} ({} before)", r.events, r.previous));
+                    if r.hot {
+                        badge(ui, "hot", egui::Color32::from_rgb(240, 120, 80))
+                            .on_hover_text("at least twice the events of the window before");
+                    } else {
+                        ui.label("");
+                    }
+                    ui.end_row();
+                }
+            });
+            if now_rows.is_empty() {
+                ui.weak("no events in this window");
+            }
+        });
+    }
+}

@@ -1,0 +1,135 @@
+//! Offline evaluation and the reaction board through the CLI.
+
+use crate::support::Sandbox;
+use serde_json::Value;
+
+fn eval_json(sb: &Sandbox, args: &[&str]) -> Value {
+    let mut all = vec!["eval", "--json"];
+    all.extend_from_slice(args);
+    let mut v: Value = serde_json::from_str(&sb.ok(&all)).expect("eval --json prints JSON");
+    v["seconds"] = Value::Null;
+    v
+}
+
+#[test]
+fn baselines_and_content_on_the_sample_log_are_deterministic_and_stored() {
+    let sb = Sandbox::with_reference_project();
+    let a = eval_json(&sb, &["--methods", "popularity,cooccurrence,cooccurrence-norm,content", "--k", "10"]);
+    let b =
+        eval_json(&sb, &["--methods", "popularity,cooccurrence,cooccurrence-norm,content", "--k", "10", "--no-save"]);
+    assert_eq!(a, b, "same log, same numbers");
+    assert!(a["users"].as_u64().unwrap() > 500);
+    let methods = a["methods"].as_array().unwrap();
+    assert_eq!(methods.len(), 4);
+    let hr = |i: usize| methods[i]["at_k"]["hr"].as_f64().unwrap();
+    let random = methods[0]["random_hr"].as_f64().unwrap();
+    for (i, m) in methods.iter().enumerate() {
+        assert!(hr(i) > 5.0 * random, "{} beats random by far: {} vs {random}", m["method"], hr(i));
+    }
+    assert!(hr(1) > hr(0), "co-occurrence beats popularity on this log");
+    assert_eq!(methods[3]["curve"].as_array().unwrap().len(), 20);
+    let runs = sb.ok(&["eval", "runs"]);
+    assert_eq!(runs.lines().count(), 1, "only the first run was stored: {runs}");
+    let id = runs.split_whitespace().next().unwrap();
+    let csv = sb.ok(&["eval", "show", id, "--csv"]);
+    assert!(csv.starts_with("method,k,hr,ndcg,mrr,coverage"), "{csv}");
+    assert_eq!(csv.lines().count(), 5);
+    let text = sb.ok(&["eval", "show", id]);
+    assert!(text.contains("a random ranking would reach HR@10"), "{text}");
+}
+
+#[test]
+fn the_freshness_rules_show_their_effect_on_the_grocery_vertical() {
+    let sb = Sandbox::with_reference_project();
+    let r = eval_json(
+        &sb,
+        &[
+            "--vertical",
+            "grocery",
+            "--at-now",
+            "--methods",
+            "content",
+            "--scenario",
+            "grocery-no-freshness",
+            "--compare-scenario",
+            "grocery-freshness",
+            "--no-save",
+        ],
+    );
+    let cmp = &r["comparison"];
+    let delta = |name: &str| cmp["deltas"].as_array().unwrap().iter().find(|d| d[0] == name).unwrap().clone();
+    let expired = delta("expired share");
+    assert!(
+        expired[1].as_f64().unwrap() > 0.0,
+        "without the filter some recommended groceries have expired: {expired}"
+    );
+    assert_eq!(expired[2].as_f64().unwrap(), 0.0, "with it none has");
+    let days = delta("mean days to expiry");
+    assert!(days[3].as_f64().unwrap() > 0.0, "the freshness boost favours fresher items: {days}");
+    assert!(
+        r["catalog_items"].as_u64().unwrap() > 400 && r["catalog_items"].as_u64().unwrap() < 700,
+        "grocery items only"
+    );
+}
+
+#[test]
+fn an_interaction_file_with_crlf_and_quoted_commas_can_be_evaluated() {
+    let sb = Sandbox::with_reference_project();
+    let log = sb.write(
+        "log.csv",
+        "user_id,item_id,event_type,timestamp,note\r\n\
+         u1,1001,purchase,2026-11-10T10:00:00Z,\"launch, day one\"\r\n\
+         u1,1002,purchase,2026-11-10T10:05:00Z,\"skin, premium\"\r\n\
+         u2,2001,purchase,2026-11-11T09:00:00Z,\r\n\
+         u2,2004,purchase,2026-11-11T09:00:00Z,\"same time, later row\"\r\n\
+         u3,1001,view,2026-11-12T09:00:00Z,single\r\n",
+    );
+    let r =
+        eval_json(&sb, &["--log", log.to_str().unwrap(), "--methods", "popularity,content", "--k", "5", "--no-save"]);
+    assert_eq!(r["users"], 2);
+    assert_eq!(r["single_item_users"], 1);
+    // Each test item appears only in its user's test: popularity cannot rank it.
+    assert_eq!(r["test_items_unseen_in_training"], 2);
+    assert_eq!(r["methods"][0]["at_k"]["hr"].as_f64(), Some(0.0));
+    let content_ranks: Vec<Value> =
+        r["methods"][1]["per_user"].as_array().unwrap().iter().map(|u| u[1].clone()).collect();
+    assert!(
+        content_ranks.iter().any(|r| !r.is_null()),
+        "content can rank items never seen in training: {content_ranks:?}"
+    );
+}
+
+#[test]
+fn the_reaction_board_ranks_items_and_flags_the_launch_spike() {
+    let sb = Sandbox::with_reference_project();
+    let rows: Value = serde_json::from_str(&sb.ok(&[
+        "board",
+        "--at",
+        "2026-11-11T00:00:00Z",
+        "--window",
+        "24h",
+        "--sort",
+        "views",
+        "--json",
+    ]))
+    .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    let top = &rows[0];
+    assert_eq!(top["ranks"][0], 1);
+    assert!(rows.windows(2).all(|w| w[0]["views"].as_u64() >= w[1]["views"].as_u64()), "ranked by views");
+    assert!(
+        rows.iter()
+            .take(10)
+            .any(|r| ["1001", "1002", "1003", "1009", "1010"].contains(&r["item_id"].as_str().unwrap())),
+        "launch items lead the day after launch"
+    );
+    assert!(rows.iter().any(|r| r["hot"] == true), "the launch makes activity jump");
+    let text = sb.ok(&["board", "--at", "2026-11-11T00:00:00Z", "--top", "5"]);
+    assert!(
+        text.contains("reaction board for (2026-11-10T00:00:00Z, 2026-11-11T00:00:00Z], ranked by orders"),
+        "{text}"
+    );
+    let err = sb.fails(&["board", "--sort", "likes"]);
+    assert!(err.contains("--sort likes"), "{err}");
+}
