@@ -7,6 +7,7 @@
 //! The core modules never depend on the GUI; the desktop app lives in [`gui`], behind the
 //! default `gui` feature.
 
+pub mod bench;
 pub mod catalog;
 pub mod embed;
 pub mod eval;

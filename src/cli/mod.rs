@@ -1,5 +1,6 @@
 //! Command-line interface. Every GUI action that involves a dialog has a command here.
 
+mod bench;
 mod data;
 mod eval;
 mod manage;
@@ -76,6 +77,9 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// The product reaction board: views, clicks, carts, orders and ranks over a time window.
     Board(eval::BoardArgs),
+    /// Benchmarks: embedding throughput, vector search, the whole pipeline.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Import the bundled sample catalog and interactions into the project.
     Sample(data::SampleArgs),
     /// Show what the project holds.
@@ -99,6 +103,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Some(Command::Items(cmd)) => manage::items(&project_path, cmd),
         Some(Command::Eval(args)) => eval::eval(&project_path, args),
         Some(Command::Board(args)) => eval::board(&project_path, args),
+        Some(Command::Bench(cmd)) => bench::run(cmd),
         Some(Command::Sample(args)) => data::sample(&project_path, args),
         Some(Command::Status) => data::status(&project_path),
     }

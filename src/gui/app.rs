@@ -232,6 +232,8 @@ impl ReclabApp {
                     ),
                 );
                 self.state.last_import = Some(report);
+                self.state.imports += 1;
+                self.state.tab = Tab::Catalog;
                 self.bump();
                 self.start_projection();
             }

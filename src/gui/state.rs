@@ -191,6 +191,8 @@ pub struct AppState {
     pub selected: Option<String>,
     pub neighbours: Option<Result<Recommendation, String>>,
     pub last_import: Option<ImportReport>,
+    /// Counts imports, so the catalog panel can show each new report once.
+    pub imports: u64,
     pub projection: Option<Arc<Projection>>,
     pub installed_models: Vec<InstalledModel>,
     pub eval_report: Option<crate::eval::EvalReport>,
@@ -217,6 +219,7 @@ impl AppState {
             selected: None,
             neighbours: None,
             last_import: None,
+            imports: 0,
             projection: None,
             installed_models: Vec::new(),
             eval_report: None,

@@ -29,6 +29,7 @@ pub struct CatalogPanel {
     rows_key: Option<(String, BTreeSet<String>, SortBy, bool, usize)>,
     detail: Option<String>,
     show_report: bool,
+    seen_imports: u64,
     form: AddForm,
 }
 
@@ -88,6 +89,11 @@ impl CatalogPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         let Some(l) = &state.loaded else { return };
         let Ok(engine) = l.engine.read() else { return };
+        // A new import opens its report.
+        if state.imports != self.seen_imports {
+            self.seen_imports = state.imports;
+            self.show_report = true;
+        }
         ui.horizontal(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.query)

@@ -1,0 +1,172 @@
+//! Benchmarks (`reclab bench …`): embedding throughput, vector search, and the end-to-end
+//! pipeline on synthetic catalogs. Speed is measured here and reported, never asserted in tests.
+
+use crate::catalog::{ImportOptions, Item};
+use crate::embed::{Embedder, TextKind};
+use crate::index::{AnnIndex, Hit, Quantization, VectorMatrix, recall_at_k};
+use std::time::Instant;
+
+/// Median of a list of numbers (0 for none).
+pub fn median(values: &[f64]) -> f64 {
+    percentile(values, 50.0)
+}
+
+/// The p-th percentile (nearest rank) of a list of numbers.
+pub fn percentile(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
+/// The fixed text sets: item names (short) and full item texts under the default template
+/// (long), from the bundled sample catalog, in file order.
+pub fn bench_texts(set: &str, n: usize) -> Vec<String> {
+    let table =
+        crate::catalog::read_table_bytes(std::path::Path::new("catalog.csv"), crate::sample::CATALOG_CSV.as_bytes());
+    let items: Vec<Item> = match table
+        .and_then(|t| crate::catalog::parse_catalog(std::path::Path::new("catalog.csv"), &t, &ImportOptions::default()))
+    {
+        Ok(p) => p.items,
+        Err(_) => Vec::new(),
+    };
+    let template = crate::embed::Template::default_template();
+    let short: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+    let long: Vec<String> = items.iter().map(|i| template.render(i)).collect();
+    let all: Vec<String> = match set {
+        "short" => short,
+        "long" => long,
+        // Half and half, interleaved: what a real catalog embedding run sees.
+        _ => short.into_iter().zip(long).flat_map(|(a, b)| [a, b]).collect(),
+    };
+    all.into_iter().cycle().take(n).collect()
+}
+
+/// Items per second embedding `texts` in batches of `batch`, median of `repeats` runs (after
+/// one warm-up batch).
+pub fn embed_throughput(
+    embedder: &dyn Embedder,
+    texts: &[String],
+    batch: usize,
+    repeats: usize,
+) -> Result<(f64, Vec<f64>), crate::embed::EmbedError> {
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    embedder.embed(&refs[..batch.min(refs.len())], TextKind::Passage)?;
+    let mut rates = Vec::new();
+    for _ in 0..repeats.max(1) {
+        let t = Instant::now();
+        for chunk in refs.chunks(batch.max(1)) {
+            embedder.embed(chunk, TextKind::Passage)?;
+        }
+        rates.push(refs.len() as f64 / t.elapsed().as_secs_f64());
+    }
+    Ok((median(&rates), rates))
+}
+
+/// Deterministic unit vectors around `clusters` centres (a crude stand-in for item embeddings).
+pub fn synthetic_vectors(n: usize, dim: usize, clusters: usize, seed: u64) -> VectorMatrix {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 / (1u64 << 53) as f64) as f32 - 0.5
+    };
+    let centres: Vec<Vec<f32>> = (0..clusters.max(1)).map(|_| (0..dim).map(|_| next()).collect()).collect();
+    let mut m = VectorMatrix::new(dim);
+    for key in 0..n as u64 {
+        let c = &centres[(key as usize * 7919) % centres.len()];
+        let mut v: Vec<f32> = c.iter().map(|x| x + 0.7 * next()).collect();
+        crate::embed::normalize(&mut v);
+        let _ = m.insert(key + 1, &v);
+    }
+    m
+}
+
+/// Search figures at one size and quantisation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchBench {
+    pub n: usize,
+    pub dim: usize,
+    pub quantization: String,
+    pub threads: usize,
+    pub build_seconds: f64,
+    pub query_p50_ms: f64,
+    pub query_p99_ms: f64,
+    pub exact_p50_ms: f64,
+    pub recall_at_10: f64,
+    pub index_mb: f64,
+}
+
+/// Builds an index over `m` and measures `queries` searches against exact search.
+pub fn search_bench(
+    m: &VectorMatrix,
+    q: Quantization,
+    threads: usize,
+    queries: usize,
+) -> Result<SearchBench, crate::index::IndexError> {
+    let t = Instant::now();
+    let ann = AnnIndex::build(m, q, threads)?;
+    let build_seconds = t.elapsed().as_secs_f64();
+    let keys = m.keys();
+    let step = (keys.len() / queries.max(1)).max(1);
+    let (mut times, mut exact_times, mut recall) = (Vec::new(), Vec::new(), 0.0);
+    let mut n = 0;
+    for &k in keys.iter().step_by(step).take(queries) {
+        let query = m.get(k).map(|v| v.to_vec()).unwrap_or_default();
+        let t = Instant::now();
+        let approx: Vec<Hit> = ann.search(&query, 10)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let exact = m.search(&query, 10, |_| true);
+        exact_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        recall += recall_at_k(&exact, &approx, 10);
+        n += 1;
+    }
+    Ok(SearchBench {
+        n: m.len(),
+        dim: m.dim(),
+        quantization: q.as_str().into(),
+        threads,
+        build_seconds,
+        query_p50_ms: percentile(&times, 50.0),
+        query_p99_ms: percentile(&times, 99.0),
+        exact_p50_ms: percentile(&exact_times, 50.0),
+        recall_at_10: if n == 0 { 0.0 } else { recall / n as f64 },
+        index_mb: ann.memory_bytes() as f64 / 1e6,
+    })
+}
+
+/// Peak resident memory of this process, from /proc (Linux), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let v = [5.0, 1.0, 4.0, 2.0, 3.0];
+        assert_eq!(median(&v), 3.0);
+        assert_eq!(percentile(&v, 99.0), 5.0);
+        assert_eq!(percentile(&v, 20.0), 1.0);
+        assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+
+    #[test]
+    fn bench_texts_are_fixed() {
+        let a = bench_texts("mixed", 10);
+        assert_eq!(a, bench_texts("mixed", 10));
+        assert_eq!(a[0], "Serena");
+        assert!(a[1].starts_with("Serena | Descendant | serena"));
+        assert_eq!(bench_texts("short", 3000).len(), 3000, "cycles past the catalog");
+    }
+}
