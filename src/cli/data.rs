@@ -61,8 +61,8 @@ pub struct EmbedArgs {
     /// The item text template, saved in the project (default `{name} | {category} | {tags} | {description}`).
     #[arg(long)]
     pub template: Option<String>,
-    /// Texts per batch.
-    #[arg(long, default_value_t = 32)]
+    /// Texts per batch (each batch is saved as soon as it is embedded).
+    #[arg(long, default_value_t = 256)]
     pub batch_size: usize,
     /// Drop this model's cached vectors first and embed everything again.
     #[arg(long)]
@@ -250,7 +250,7 @@ pub fn sample(project_path: &Path, args: SampleArgs) -> Result<ExitCode> {
     }
     drop(project);
     if args.embed {
-        embed(project_path, EmbedArgs { model: None, template: None, batch_size: 32, reset: false, json: false })?;
+        embed(project_path, EmbedArgs { model: None, template: None, batch_size: 256, reset: false, json: false })?;
     }
     Ok(ExitCode::SUCCESS)
 }

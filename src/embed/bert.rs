@@ -8,7 +8,7 @@
 use super::{EmbedError, Embedder, TextKind};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::{BertModel, Config, HiddenAct};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tokenizers::{
@@ -32,9 +32,33 @@ pub struct BertOptions {
     pub max_seq_length: Option<usize>,
     pub query_prefix: String,
     pub passage_prefix: String,
-    /// Texts per forward pass.
+    /// Texts per forward pass (the candle engine); the fused engine packs up to
+    /// `token_budget` tokens per pass instead.
     pub batch_size: usize,
+    pub engine: BertEngine,
 }
+
+/// Which forward pass runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BertEngine {
+    /// [`super::fused::FusedBert`]: packed sequences, fused kernels (the default).
+    Fused,
+    /// candle-transformers' `BertModel` with padded batches: the reference implementation.
+    Candle,
+}
+
+impl BertEngine {
+    /// The default, or `RECLAB_BERT_ENGINE=candle`.
+    pub fn from_env() -> Self {
+        match std::env::var("RECLAB_BERT_ENGINE").as_deref() {
+            Ok("candle") => BertEngine::Candle,
+            _ => BertEngine::Fused,
+        }
+    }
+}
+
+/// Tokens per forward pass of the fused engine.
+const TOKEN_BUDGET: usize = 2048;
 
 impl Default for BertOptions {
     fn default() -> Self {
@@ -44,6 +68,7 @@ impl Default for BertOptions {
             query_prefix: String::new(),
             passage_prefix: String::new(),
             batch_size: 32,
+            engine: BertEngine::from_env(),
         }
     }
 }
@@ -119,8 +144,14 @@ impl BertOptions {
 }
 
 /// A BERT-family sentence encoder running on the CPU with candle.
+/// The loaded network, in the engine chosen.
+enum Network {
+    Fused(Box<super::fused::FusedBert>),
+    Candle(Box<BertModel>),
+}
+
 pub struct BertEmbedder {
-    model: BertModel,
+    network: Network,
     tokenizer: Tokenizer,
     options: BertOptions,
     dim: usize,
@@ -175,16 +206,38 @@ impl BertEmbedder {
         }));
 
         let weights_path = dir.join("model.safetensors");
-        let bytes = std::fs::read(&weights_path).map_err(|e| EmbedError::io(&weights_path, e))?;
-        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
-            .map_err(|e| EmbedError::Weights { file: weights_path.clone(), message: e.to_string() })?;
-        let model = BertModel::load(vb, &config).map_err(|e| EmbedError::Weights {
-            file: weights_path.clone(),
-            message: format!("{e} (is this a BERT model with hidden size {}?)", config.hidden_size),
-        })?;
+        let network = match options.engine {
+            BertEngine::Fused => {
+                let shape = super::fused::Shape {
+                    hidden: config.hidden_size,
+                    heads: config.num_attention_heads,
+                    layers: config.num_hidden_layers,
+                    intermediate: config.intermediate_size,
+                    eps: config.layer_norm_eps,
+                    max_positions: config.max_position_embeddings,
+                    vocab: config.vocab_size,
+                    activation: match config.hidden_act {
+                        HiddenAct::Gelu => super::fused::Activation::Gelu,
+                        HiddenAct::GeluApproximate => super::fused::Activation::GeluTanh,
+                        HiddenAct::Relu => super::fused::Activation::Relu,
+                    },
+                };
+                Network::Fused(Box::new(super::fused::FusedBert::load(&weights_path, &shape)?))
+            }
+            BertEngine::Candle => {
+                let bytes = std::fs::read(&weights_path).map_err(|e| EmbedError::io(&weights_path, e))?;
+                let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
+                    .map_err(|e| EmbedError::Weights { file: weights_path.clone(), message: e.to_string() })?;
+                let model = BertModel::load(vb, &config).map_err(|e| EmbedError::Weights {
+                    file: weights_path.clone(),
+                    message: format!("{e} (is this a BERT model with hidden size {}?)", config.hidden_size),
+                })?;
+                Network::Candle(Box::new(model))
+            }
+        };
         let short = &weights_sha256[..weights_sha256.len().min(12)];
         Ok(Self {
-            model,
+            network,
             tokenizer,
             options: options.clone(),
             dim: config.hidden_size,
@@ -217,6 +270,20 @@ impl BertEmbedder {
         let inference = |e: candle_core::Error| EmbedError::Inference(e.to_string());
         let encodings =
             self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| EmbedError::Tokenize(e.to_string()))?;
+        let model = match &self.network {
+            Network::Candle(m) => m,
+            Network::Fused(f) => {
+                // Padding is on the right: keep only the real tokens.
+                let seqs: Vec<Vec<u32>> = encodings
+                    .iter()
+                    .map(|e| {
+                        let n = e.get_attention_mask().iter().filter(|&&m| m != 0).count();
+                        e.get_ids()[..n].to_vec()
+                    })
+                    .collect();
+                return Ok(f.embed(&seqs, self.options.pooling, candle_core::utils::get_num_threads()));
+            }
+        };
         let batch = encodings.len();
         let len = encodings.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
         let mut ids = Vec::with_capacity(batch * len);
@@ -228,7 +295,7 @@ impl BertEmbedder {
         let ids = Tensor::from_vec(ids, (batch, len), &self.device).map_err(inference)?;
         let mask = Tensor::from_vec(mask, (batch, len), &self.device).map_err(inference)?;
         let type_ids = ids.zeros_like().map_err(inference)?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask)).map_err(inference)?;
+        let hidden = model.forward(&ids, &type_ids, Some(&mask)).map_err(inference)?;
         let pooled = pool(&hidden, &mask, self.options.pooling).map_err(inference)?;
         let mut rows: Vec<Vec<f32>> = pooled.to_vec2().map_err(inference)?;
         rows.iter_mut().for_each(|v| super::normalize(v));
@@ -300,16 +367,50 @@ impl Embedder for BertEmbedder {
     }
 
     fn embed(&self, texts: &[&str], kind: TextKind) -> Result<Vec<Vec<f32>>, EmbedError> {
-        // Similar lengths share a batch so little compute goes to padding.
         let prefixed: Vec<String> = texts.iter().map(|t| self.with_prefix(t, kind)).collect();
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| (prefixed[i].len(), i));
         let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(self.options.batch_size.max(1)) {
-            let batch: Vec<String> = chunk.iter().map(|&i| prefixed[i].clone()).collect();
-            let vectors = self.embed_batch(&batch)?;
-            for (&i, v) in chunk.iter().zip(vectors) {
-                out[i] = v;
+        match &self.network {
+            Network::Candle(_) => {
+                // Similar lengths share a batch so little compute goes to padding.
+                let mut order: Vec<usize> = (0..texts.len()).collect();
+                order.sort_by_key(|&i| (prefixed[i].len(), i));
+                for chunk in order.chunks(self.options.batch_size.max(1)) {
+                    let batch: Vec<String> = chunk.iter().map(|&i| prefixed[i].clone()).collect();
+                    let vectors = self.embed_batch(&batch)?;
+                    for (&i, v) in chunk.iter().zip(vectors) {
+                        out[i] = v;
+                    }
+                }
+            }
+            Network::Fused(f) => {
+                // No padding here: tokenise everything, then cut batches by token count.
+                let encodings =
+                    self.tokenizer.encode_batch(prefixed, true).map_err(|e| EmbedError::Tokenize(e.to_string()))?;
+                let seqs: Vec<Vec<u32>> = encodings
+                    .iter()
+                    .map(|e| {
+                        let n = e.get_attention_mask().iter().filter(|&&m| m != 0).count();
+                        e.get_ids()[..n].to_vec()
+                    })
+                    .collect();
+                let mut order: Vec<usize> = (0..seqs.len()).collect();
+                order.sort_by_key(|&i| (seqs[i].len(), i));
+                let threads = candle_core::utils::get_num_threads();
+                let mut start = 0;
+                while start < order.len() {
+                    let mut end = start;
+                    let mut tokens = 0;
+                    while end < order.len() && (end == start || tokens + seqs[order[end]].len() <= TOKEN_BUDGET) {
+                        tokens += seqs[order[end]].len();
+                        end += 1;
+                    }
+                    let batch: Vec<Vec<u32>> = order[start..end].iter().map(|&i| seqs[i].clone()).collect();
+                    let vectors = f.embed(&batch, self.options.pooling, threads);
+                    for (&i, v) in order[start..end].iter().zip(vectors) {
+                        out[i] = v;
+                    }
+                    start = end;
+                }
             }
         }
         Ok(out)
@@ -345,6 +446,39 @@ mod tests {
             for v in padded.iter().chain(&alone) {
                 let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
                 assert!((norm - 1.0).abs() < 1e-5, "{pooling:?}: norm {norm}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_fused_engine_agrees_with_candle_transformers() {
+        for (tokenizer, pooling) in [
+            (ToyTokenizer::WordPiece, Pooling::Mean),
+            (ToyTokenizer::Unigram, Pooling::Cls),
+            (ToyTokenizer::WordPiece, Pooling::Max),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            write_toy_model(
+                dir.path(),
+                &ToySpec { tokenizer, pooling: Some(pooling), hidden: 16, ..Default::default() },
+            )
+            .unwrap();
+            let mut opts = BertOptions::from_folder(dir.path()).unwrap();
+            opts.engine = BertEngine::Fused;
+            let fused = BertEmbedder::load(dir.path(), &opts).unwrap();
+            opts.engine = BertEngine::Candle;
+            let candle = BertEmbedder::load(dir.path(), &opts).unwrap();
+            let texts = [
+                "serena",
+                "serena exo sister long ash beige hair",
+                "",
+                "세레나 딸기",
+                "organic strawberries strawberry jacket denim",
+            ];
+            let a = fused.embed(&texts, TextKind::Passage).unwrap();
+            let b = candle.embed(&texts, TextKind::Passage).unwrap();
+            for (t, (x, y)) in texts.iter().zip(a.iter().zip(&b)) {
+                assert!(max_abs_diff(x, y) < 1e-5, "{tokenizer:?}/{pooling:?} {t:?}: {x:?} vs {y:?}");
             }
         }
     }

@@ -2,6 +2,7 @@
 //! lexical embedder, item text templates, the embedding run with its cache, and the model store.
 
 mod bert;
+mod fused;
 pub mod known;
 mod lexical;
 mod models;
@@ -9,7 +10,7 @@ mod run;
 mod template;
 pub mod toy;
 
-pub use bert::{BertEmbedder, BertOptions, Pooling};
+pub use bert::{BertEmbedder, BertEngine, BertOptions, Pooling};
 pub use lexical::LexicalEmbedder;
 pub use models::{FileEntry, InstalledModel, Manifest, ModelStore, data_dir};
 pub use run::{EmbedRunReport, embed_catalog, item_texts};

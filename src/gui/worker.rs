@@ -149,7 +149,7 @@ fn embed_and_open(
         .unwrap_or_else(|| crate::embed::DEFAULT_TEMPLATE.into());
     let template = Template::parse(&template_src, &attributes).map_err(|e| e.to_string())?;
     let embedder = model.load(store).map_err(|e| e.to_string())?;
-    let report = embed_catalog(project, embedder.as_ref(), &template, 32, sink).map_err(|e| e.to_string())?;
+    let report = embed_catalog(project, embedder.as_ref(), &template, 256, sink).map_err(|e| e.to_string())?;
     if report.cancelled {
         return Err("cancelled; the vectors computed so far are saved".into());
     }

@@ -37,6 +37,13 @@ fn install_reference(sb: &Sandbox) {
 
 #[test]
 fn reference_model_matches_sentence_transformers() {
+    for engine in ["fused", "candle"] {
+        reference_check(engine);
+    }
+}
+
+/// The reference texts through `reclab encode` with one forward-pass engine.
+fn reference_check(engine: &str) {
     let sb = Sandbox::new();
     install_reference(&sb);
     let reference = reference_items();
@@ -44,17 +51,19 @@ fn reference_model_matches_sentence_transformers() {
     assert!(reference.iter().any(|(t, _)| t.len() > 1500), "the fixture has a text longer than 256 tokens");
     let mut args = vec!["encode", "--model", "all-MiniLM-L6-v2", "--"];
     args.extend(reference.iter().map(|(t, _)| t.as_str()));
-    let got = parse_vectors(&sb.ok(&args));
+    let out = sb.cmd().args(&args).env("RECLAB_BERT_ENGINE", engine).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = parse_vectors(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(got.len(), reference.len());
     let mut worst = 1.0f32;
     for ((text, want), (got_text, got)) in reference.iter().zip(&got) {
         assert_eq!(text, got_text);
         assert_eq!(got.len(), 384);
         let c = cosine(want, got);
-        assert!(c >= 0.9999, "cosine {c} for {:?}", &text[..text.len().min(40)]);
+        assert!(c >= 0.9999, "{engine}: cosine {c} for {:?}", &text[..text.len().min(40)]);
         worst = worst.min(c);
     }
-    eprintln!("worst cosine to sentence-transformers: {worst}");
+    eprintln!("{engine}: worst cosine to sentence-transformers: {worst}");
 }
 
 #[test]
