@@ -91,6 +91,16 @@ impl VectorMatrix {
         Self { dim, ..Default::default() }
     }
 
+    /// An empty matrix with room for `rows` vectors.
+    pub fn with_capacity(dim: usize, rows: usize) -> Self {
+        Self {
+            dim,
+            data: Vec::with_capacity(rows * dim),
+            keys: Vec::with_capacity(rows),
+            row_of: HashMap::with_capacity(rows),
+        }
+    }
+
     pub fn dim(&self) -> usize {
         self.dim
     }

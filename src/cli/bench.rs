@@ -61,6 +61,10 @@ pub enum BenchCommand {
         /// Keep the synthetic project here (default: a temporary folder).
         #[arg(long)]
         keep: Option<PathBuf>,
+        /// Embed the synthetic catalog with this model (`lexical`, an installed model) instead of
+        /// writing clustered synthetic vectors; the kept project then opens in the window.
+        #[arg(long)]
+        model: Option<String>,
     },
 }
 
@@ -159,7 +163,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 println!("peak memory {mb:.0} MB");
             }
         }
-        BenchCommand::Pipeline { n, requests, keep } => pipeline(n, requests, keep)?,
+        BenchCommand::Pipeline { n, requests, keep, model } => pipeline(n, requests, keep, model.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -167,7 +171,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
 /// A synthetic project of `n` items in 40 categories with vectors of a made-up model, and a
 /// log of 2 events per item, then: first open (index build), second open (index load), and
 /// `requests` recommendations with filters and rules.
-fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>) -> Result<()> {
+fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option<&str>) -> Result<()> {
     let tmp = tempfile_dir()?;
     let dir = keep.clone().unwrap_or_else(|| tmp.clone());
     std::fs::create_dir_all(&dir)?;
@@ -178,31 +182,35 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>) -> Result<()> {
         p.push(ext);
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
-    let dim = 384;
-    let model = ModelRef { spec: "synthetic".into(), key: "synthetic@0".into(), dim, neural: false };
+    let store = reclab::embed::ModelStore::default_location();
     let t = Instant::now();
-    {
+    let model = {
         let mut p = Project::open(&path)?;
-        let items: Vec<Item> = (0..n)
-            .map(|i| Item {
-                id: format!("s{i}"),
-                name: format!("synthetic item {i}"),
-                category: Some(format!("category {}", i % 40)),
-                price: Some((i % 97) as f64 * 10.0),
-                stock: Some((i % 13) as i64),
-                expires_at: (i % 5 == 0).then_some(reclab::sample::SAMPLE_NOW + ((i % 7) as i64 - 2) * 86_400),
-                ..Default::default()
-            })
-            .collect();
+        let items = synthetic_items(n);
         p.upsert_items(&items)?;
         let template = reclab::embed::Template::default_template();
-        let texts = reclab::embed::item_texts(&items, &template);
-        let m = synthetic_vectors(n, dim, 400, 7);
-        let rows: Vec<([u8; 16], Vec<f32>)> =
-            texts.iter().zip(m.keys()).map(|((_, h), k)| (*h, m.get(*k).unwrap_or(&[]).to_vec())).collect();
-        for chunk in rows.chunks(10_000) {
-            p.put_vectors(&model.key, dim, chunk)?;
-        }
+        let model = match embed_with {
+            None => {
+                let dim = 384;
+                let model = ModelRef { spec: "synthetic".into(), key: "synthetic@0".into(), dim, neural: false };
+                let texts = reclab::embed::item_texts(&items, &template);
+                let m = synthetic_vectors(n, dim, 400, 7);
+                let rows: Vec<([u8; 16], Vec<f32>)> =
+                    texts.iter().zip(m.keys()).map(|((_, h), k)| (*h, m.get(*k).unwrap_or(&[]).to_vec())).collect();
+                for chunk in rows.chunks(10_000) {
+                    p.put_vectors(&model.key, dim, chunk)?;
+                }
+                model
+            }
+            Some(spec) => {
+                let (spec, embedder) = resolve_embedder(Some(spec), None)?;
+                let report =
+                    reclab::embed::embed_catalog(&mut p, embedder.as_ref(), &template, 64, &ProgressSink::none())?;
+                eprintln!("embedded {} texts with {} in {:.1} s", report.embedded, report.model, report.seconds);
+                p.set_setting("model", &spec)?;
+                ModelRef::resolve(&spec, &store)?
+            }
+        };
         let log: Vec<reclab::catalog::Interaction> = (0..2 * n)
             .map(|i| reclab::catalog::Interaction {
                 user_id: format!("u{}", i % (n / 20).max(1)),
@@ -214,13 +222,15 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>) -> Result<()> {
             .collect();
         p.insert_interactions(&log)?;
         p.set_setting("now", &reclab::util::format_time(reclab::sample::SAMPLE_NOW))?;
-    }
+        model
+    };
     println!(
-        "synthetic project: {n} items, {} events, {dim}-d vectors, written in {:.1} s",
+        "synthetic project: {n} items, {} events, {}-d vectors ({}), written in {:.1} s",
         2 * n,
+        model.dim,
+        model.key,
         t.elapsed().as_secs_f64()
     );
-    let store = reclab::embed::ModelStore::default_location();
     let project = Project::open_existing(&path)?;
     let t = Instant::now();
     let first = Engine::open(&project, model.clone(), store.clone(), EngineOptions::default(), &ProgressSink::none())?;
@@ -278,6 +288,27 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>) -> Result<()> {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     Ok(())
+}
+
+/// A deterministic catalog of `n` items with varied names, categories, prices, stock and expiry.
+fn synthetic_items(n: usize) -> Vec<Item> {
+    const ADJ: [&str; 12] = [
+        "crimson", "silent", "golden", "frosted", "wild", "midnight", "arctic", "ember", "velvet", "iron", "lunar",
+        "spiced",
+    ];
+    const NOUN: [&str; 10] =
+        ["halo", "jacket", "bundle", "noodles", "sneakers", "helmet", "kimchi", "scarf", "blade", "latte"];
+    (0..n)
+        .map(|i| Item {
+            id: format!("s{i}"),
+            name: format!("{} {} {i}", ADJ[i % ADJ.len()], NOUN[(i / ADJ.len()) % NOUN.len()]),
+            category: Some(format!("category {}", i % 40)),
+            price: Some((i % 97) as f64 * 10.0),
+            stock: Some((i % 13) as i64),
+            expires_at: (i % 5 == 0).then_some(reclab::sample::SAMPLE_NOW + ((i % 7) as i64 - 2) * 86_400),
+            ..Default::default()
+        })
+        .collect()
 }
 
 fn tempfile_dir() -> Result<PathBuf> {

@@ -197,7 +197,7 @@ pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
     let rows: Vec<(&reclab::catalog::Item, &str, &[f32])> = items
         .iter()
         .zip(&texts)
-        .filter_map(|((_, item), (text, hash))| vectors.get(hash).map(|v| (item, text.as_str(), v.as_slice())))
+        .filter_map(|((_, item), (text, hash))| vectors.get(hash).map(|v| (item, text.as_str(), v)))
         .collect();
     let missing = items.len() - rows.len();
     let mut sink: Box<dyn Write> = match &out {

@@ -38,6 +38,10 @@ pub struct Cli {
     /// The tab to show: results, effects, compare, catalog, plots, evaluate, board or models.
     #[arg(long)]
     pub tab: Option<String>,
+    /// Open the window, measure N frames once the data has loaded (walking the tabs while the
+    /// results refresh), print the frame times and exit.
+    #[arg(long, value_name = "N")]
+    pub measure_frames: Option<u64>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -135,6 +139,7 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         window_size,
         scenario: cli.scenario,
         dark: cli.light.then_some(false),
+        measure_frames: cli.measure_frames,
     };
     reclab::gui::run(options)?;
     if let Some(p) = cli.screenshot {

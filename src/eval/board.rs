@@ -153,12 +153,9 @@ impl Board {
             BoardSort::OrderRate => r.order_rate,
         };
         for (col, s) in BoardSort::ALL.into_iter().enumerate() {
+            // Rows are in item id order already, so the row index breaks ties by id.
             let mut order: Vec<usize> = (0..rows.len()).collect();
-            order.sort_by(|&a, &b| {
-                key(&rows[b], s)
-                    .total_cmp(&key(&rows[a], s))
-                    .then_with(|| crate::util::cmp_ids(&rows[a].item_id, &rows[b].item_id))
-            });
+            order.sort_unstable_by(|&a, &b| key(&rows[b], s).total_cmp(&key(&rows[a], s)).then(a.cmp(&b)));
             for (rank, i) in order.into_iter().enumerate() {
                 rows[i].ranks[col] = rank + 1;
             }

@@ -1,5 +1,6 @@
 //! The application: owns the state, runs jobs, applies commands, lays out the panels.
 
+use super::frames::{FrameTimes, Measurement};
 use super::panels::Panels;
 use super::state::{AppState, Command, CompareMode, Level, Loaded, Tab};
 use super::worker::{self, Ask, Done, Job, Recommender};
@@ -46,6 +47,13 @@ pub struct ReclabApp {
     pending_scenario: Option<String>,
     screenshot: Option<Screenshot>,
     outcome: Arc<Mutex<Option<Result<(), String>>>>,
+    /// When the current frame started (set in `logic`).
+    frame_started: Option<std::time::Instant>,
+    frame_times: FrameTimes,
+    measure: Option<Measurement>,
+    measuring: bool,
+    /// A screenshot or a measurement: nothing is remembered for the next session.
+    scripted: bool,
 }
 
 impl ReclabApp {
@@ -55,11 +63,16 @@ impl ReclabApp {
         outcome: Arc<Mutex<Option<Result<(), String>>>>,
     ) -> Self {
         fonts::install(&cc.egui_ctx);
-        let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
+        // A screenshot or a measurement is reproducible: it never depends on what the last
+        // session left (project, tab, theme), and it leaves nothing for the next one.
+        let scripted = options.screenshot.is_some() || options.measure_frames.is_some();
+        let settings: Settings = match cc.storage {
+            Some(s) if !scripted => eframe::get_value(s, SETTINGS_KEY).unwrap_or_default(),
+            _ => Settings::default(),
+        };
         let ctx = cc.egui_ctx.clone();
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
-        // A screenshot is reproducible: it never depends on the last project opened.
-        let remembered = settings.last_project.clone().filter(|p| p.exists() && options.screenshot.is_none());
+        let remembered = settings.last_project.clone().filter(|p| p.exists());
         let project_path = options.project.clone().or(remembered).unwrap_or_else(super::sample_project_path);
         let mut state = AppState::new(project_path.clone());
         state.dark = options.dark.or(settings.dark).unwrap_or(true);
@@ -86,6 +99,11 @@ impl ReclabApp {
             pending_scenario: options.scenario.clone(),
             screenshot: options.screenshot.clone().map(|path| Screenshot { path, settled_frames: 0, requested: false }),
             outcome,
+            frame_started: None,
+            frame_times: FrameTimes::default(),
+            measure: options.measure_frames.map(Measurement::new),
+            measuring: false,
+            scripted,
         };
         app.open_project(project_path);
         app
@@ -675,6 +693,40 @@ impl ReclabApp {
     }
 }
 
+impl ReclabApp {
+    /// `--measure-frames`: once the data is in, record every frame while walking the tabs and
+    /// changing the request every few frames; then print the report and close.
+    fn measure_step(&mut self, ui: &mut egui::Ui, started: std::time::Instant, app_ms: f64, cpu_ms: Option<f64>) {
+        let settled = self.is_settled() && self.state.projection.is_some();
+        let Some(m) = &mut self.measure else { return };
+        ui.ctx().request_repaint();
+        if !self.measuring {
+            if settled {
+                let items = self.state.loaded.as_ref().and_then(|l| l.engine.read().ok().map(|g| g.catalog.len()));
+                m.start(self.state.generation, items.unwrap_or(0));
+                self.measuring = true;
+                self.state.tab = m.tab();
+            }
+            return;
+        }
+        if m.is_done() {
+            return;
+        }
+        m.record(started, app_ms, cpu_ms, self.state.result_generation);
+        if m.is_done() {
+            println!("{}", m.report(self.state.generation));
+            ui.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        self.state.tab = m.tab();
+        if m.wants_refresh() {
+            // Alternate the list length so every refresh runs the whole pipeline again.
+            let k = self.state.request.k;
+            self.commands.push(Command::SetK(if k.is_multiple_of(2) { k + 1 } else { k.saturating_sub(1).max(2) }));
+        }
+    }
+}
+
 fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
@@ -728,15 +780,35 @@ fn default_request(state: &AppState, now: i64) -> Request {
 
 impl eframe::App for ReclabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_started = Some(std::time::Instant::now());
         self.tick(ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.draw(ui);
         self.screenshot_step(ui);
+        if let Some(started) = self.frame_started.take() {
+            let app_ms = started.elapsed().as_secs_f64() * 1000.0;
+            self.frame_times.push(app_ms);
+            self.state.frame_ms = self.frame_times.summary();
+            let frame_cpu_ms = frame.info().cpu_usage.map(|s| f64::from(s) * 1000.0);
+            self.measure_step(ui, started, app_ms, frame_cpu_ms);
+        }
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // A screenshot shows no hover effects from wherever the pointer happens to be.
+        if self.screenshot.is_some() {
+            raw_input.events.retain(|e| {
+                !matches!(e, egui::Event::PointerMoved(_) | egui::Event::PointerButton { .. } | egui::Event::MouseMoved(_))
+            });
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.scripted {
+            return;
+        }
         let settings = Settings {
             last_project: Some(self.state.project_path.clone()),
             dark: Some(self.state.dark),

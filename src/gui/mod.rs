@@ -3,6 +3,7 @@
 
 mod app;
 mod fonts;
+mod frames;
 mod panels;
 mod state;
 #[cfg(test)]
@@ -30,6 +31,9 @@ pub struct GuiOptions {
     pub dark: Option<bool>,
     /// The tab to show first.
     pub tab: Option<Tab>,
+    /// Measure this many frames once the data has loaded (walking the tabs while results
+    /// refresh), print the frame times and exit.
+    pub measure_frames: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +59,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             .with_inner_size(size)
             .with_min_inner_size([900.0, 600.0]),
         // A screenshot must not depend on a remembered window size.
-        persist_window: screenshot.is_none() && options.window_size.is_none(),
+        persist_window: screenshot.is_none() && options.window_size.is_none() && options.measure_frames.is_none(),
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };

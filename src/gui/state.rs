@@ -202,6 +202,8 @@ pub struct AppState {
     pub dark: bool,
     /// The last recommendation took this long (for the status bar).
     pub last_latency_ms: Option<f64>,
+    /// Median and maximum CPU time of the recent frames, in milliseconds.
+    pub frame_ms: Option<(f64, f64)>,
 }
 
 impl AppState {
@@ -228,6 +230,7 @@ impl AppState {
             tab: Tab::default(),
             dark: true,
             last_latency_ms: None,
+            frame_ms: None,
         }
     }
 

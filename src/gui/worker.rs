@@ -156,6 +156,9 @@ fn embed_and_open(
     project.set_setting("model", &model.spec).map_err(|e| e.to_string())?;
     let mut engine = Engine::open(project, model.clone(), store.clone(), engine_options(), sink).map_err(message)?;
     engine.set_embedder(embedder).map_err(message)?;
+    // Built here rather than on the first recommendation, which would pay for it.
+    let _ = sink.report("counting co-occurrences", 0, 0);
+    let _ = engine.stats.cooccurrence();
     Ok(engine)
 }
 

@@ -9,7 +9,7 @@ use crate::index::{AnnIndex, IndexMeta, Quantization, VectorMatrix, index_paths}
 use crate::jobs::ProgressSink;
 use crate::store::Project;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The catalog in memory, addressable by id and by key.
@@ -184,6 +184,18 @@ impl Engine {
         options: EngineOptions,
         sink: &ProgressSink,
     ) -> Result<Self, PipelineError> {
+        let persist = options.persist && project.path().to_str() != Some(":memory:");
+        let files = persist.then(|| index_paths(project.path()));
+        // The saved index is a file of its own: read it while the catalog comes out of SQLite.
+        let preload = match (&files, options.exact) {
+            (Some((index_path, meta_path)), false) => {
+                let (index_path, meta_path) = (index_path.clone(), meta_path.clone());
+                let (key, dim, quant) = (model.key.clone(), model.dim, options.quantization);
+                let load = move || load_saved_index(&index_path, &meta_path, &key, dim, quant);
+                Some(std::thread::Builder::new().name("reclab-index-load".into()).spawn(load.clone()).map_err(|_| load))
+            }
+            _ => None,
+        };
         let _ = sink.report("loading catalog", 0, 3);
         let rows = project.load_items()?;
         let attributes = project.attributes()?;
@@ -197,8 +209,8 @@ impl Engine {
                 project.vector_models()?.into_iter().filter(|(_, _, n)| *n > 0).map(|(m, _, _)| m).collect();
             return Err(PipelineError::NotEmbedded { model: model.key.clone(), others });
         }
-        let mut vectors = VectorMatrix::new(model.dim);
-        let mut hashes = HashMap::new();
+        let mut vectors = VectorMatrix::with_capacity(model.dim, rows.len());
+        let mut hashes = HashMap::with_capacity(rows.len());
         let mut missing = Vec::new();
         for ((key, item), (_, hash)) in rows.iter().zip(&texts) {
             match cached.get(hash) {
@@ -213,8 +225,12 @@ impl Engine {
         let _ = sink.report("loading interactions", 2, 3);
         let stats = LogStats::new(&project.load_interactions()?);
         let catalog = Catalog::new(rows, attributes);
-        let persist = options.persist && project.path().to_str() != Some(":memory:");
-        let files = persist.then(|| index_paths(project.path()));
+        let saved = match preload {
+            Some(Ok(handle)) => handle.join().ok().flatten(),
+            // No thread to be had: read it here.
+            Some(Err(load)) => load(),
+            None => None,
+        };
         let mut engine = Engine {
             catalog,
             vectors,
@@ -231,7 +247,7 @@ impl Engine {
             store,
         };
         let _ = sink.report("opening the index", 3, 3);
-        engine.sync_index()?;
+        engine.sync_index(saved)?;
         Ok(engine)
     }
 
@@ -283,23 +299,16 @@ impl Engine {
 
     /// Brings the index in line with the vectors: loads the saved index and applies the
     /// differences, or builds it when there is nothing usable.
-    fn sync_index(&mut self) -> Result<(), PipelineError> {
+    /// Brings the index up to date with the vectors: the saved one (read by [`load_saved_index`])
+    /// with stale entries removed and new ones added, else a fresh build.
+    fn sync_index(&mut self, saved: Option<(AnnIndex, IndexMeta)>) -> Result<(), PipelineError> {
         let started = std::time::Instant::now();
         if self.options.exact {
             self.index_report = IndexReport { action: "exact".into(), size: self.vectors.len(), ..Default::default() };
             return Ok(());
         }
-        let dim = self.model.dim;
         let quant = self.options.quantization;
         let desired: HashMap<u64, String> = self.hashes.iter().map(|(k, h)| (*k, crate::util::hex(h))).collect();
-        let saved = self.files.as_ref().and_then(|(index_path, meta_path)| {
-            let meta = IndexMeta::read(meta_path)?;
-            if meta.model != self.model.key || meta.dim != dim || meta.quantization != quant {
-                return None;
-            }
-            let ann = AnnIndex::load(index_path, dim, quant).ok()?;
-            (ann.len() == meta.entries.len()).then_some((ann, meta))
-        });
         let (ann, action, added, removed) = match saved {
             Some((ann, meta)) => {
                 // Applied in key order, so the updated graph is the same on every machine.
@@ -435,4 +444,21 @@ pub struct PreparedItems {
     rows: Vec<(u64, Item, [u8; 16], Vec<f32>)>,
     embedded: usize,
     started: std::time::Instant,
+}
+
+/// The index saved beside a project, if it was built for this model, dimension and
+/// quantization and is whole; anything else means it is rebuilt.
+fn load_saved_index(
+    index_path: &Path,
+    meta_path: &Path,
+    model_key: &str,
+    dim: usize,
+    quant: Quantization,
+) -> Option<(AnnIndex, IndexMeta)> {
+    let meta = IndexMeta::read(meta_path)?;
+    if meta.model != model_key || meta.dim != dim || meta.quantization != quant {
+        return None;
+    }
+    let ann = AnnIndex::load(index_path, dim, quant).ok()?;
+    (ann.len() == meta.entries.len()).then_some((ann, meta))
 }

@@ -15,6 +15,33 @@ fn from_blob(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
+/// A model's cached vectors in one allocation, found by the hash of their text.
+#[derive(Debug, Default)]
+pub struct VectorTable {
+    dim: usize,
+    data: Vec<f32>,
+    row_of: HashMap<[u8; 16], usize>,
+}
+
+impl VectorTable {
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn len(&self) -> usize {
+        self.row_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.row_of.is_empty()
+    }
+
+    /// The vector of the text with this hash.
+    pub fn get(&self, hash: &[u8; 16]) -> Option<&[f32]> {
+        self.row_of.get(hash).map(|&row| &self.data[row * self.dim..(row + 1) * self.dim])
+    }
+}
+
 impl Project {
     /// The dimension recorded for a model's vectors in this project, if any.
     pub fn model_dim(&self, model: &str) -> Result<Option<usize>> {
@@ -60,14 +87,14 @@ impl Project {
     }
 
     /// Every cached vector of `model`.
-    pub fn load_vectors(&self, model: &str) -> Result<HashMap<[u8; 16], Vec<f32>>> {
+    pub fn load_vectors(&self, model: &str) -> Result<VectorTable> {
         let dim = self.model_dim(model)?.unwrap_or(0);
+        let mut table = VectorTable { dim, ..Default::default() };
         let mut stmt = self
             .conn
             .prepare("SELECT text_hash, vector FROM embeddings WHERE model = ?1")
             .map_err(|e| self.err("read vectors", e))?;
         let mut rows = stmt.query([model]).map_err(|e| self.err("read vectors", e))?;
-        let mut out = HashMap::new();
         while let Some(row) = rows.next().map_err(|e| self.err("read vectors", e))? {
             let hash = row
                 .get_ref(0)
@@ -84,9 +111,13 @@ impl Project {
                     message: format!("{} bytes where {} were expected", blob.len(), dim * 4),
                 });
             };
-            out.insert(hash, from_blob(blob));
+            if table.row_of.contains_key(&hash) {
+                continue;
+            }
+            table.row_of.insert(hash, table.row_of.len());
+            table.data.extend(blob.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
         }
-        Ok(out)
+        Ok(table)
     }
 
     /// The cached vectors of `model` for the given text hashes (those that exist).

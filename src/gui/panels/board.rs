@@ -2,7 +2,7 @@
 //! over a window, ranks by each, hot items highlighted; a time slider replays the log. Clicking
 //! an item adds it to the simulated user's timeline.
 
-use crate::eval::board::BoardSort;
+use crate::eval::board::{Board, BoardRow, BoardSort};
 use crate::gui::state::{AppState, Command};
 use crate::gui::widgets::badge;
 use crate::store::SimAction;
@@ -18,15 +18,35 @@ pub struct BoardPanel {
     sort: BoardSort,
     playing: bool,
     top: usize,
+    /// The rows shown and each item's rank an hour earlier, and what they were computed for.
+    cache: Option<(CacheKey, Vec<BoardRow>, HashMap<String, usize>)>,
 }
+
+/// The board the rows were computed from (by address), the moment, the window and the sort.
+type CacheKey = (usize, i64, i64, BoardSort);
 
 impl Default for BoardPanel {
     fn default() -> Self {
-        Self { at: None, window: 86_400, sort: BoardSort::Orders, playing: false, top: 25 }
+        Self { at: None, window: 86_400, sort: BoardSort::Orders, playing: false, top: 25, cache: None }
     }
 }
 
 impl BoardPanel {
+    /// The board at `at` and the ranks an hour earlier (the arrows show how it moves), computed
+    /// again only when the board, the moment, the window or the sort changes.
+    fn rows(&mut self, board: &std::sync::Arc<Board>, at: i64) -> (&[BoardRow], &HashMap<String, usize>) {
+        let key = (std::sync::Arc::as_ptr(board) as usize, at, self.window, self.sort);
+        if self.cache.as_ref().map(|c| c.0) != Some(key) {
+            let rows = board.at(at, self.window, self.sort);
+            let col = BoardSort::ALL.iter().position(|s| *s == self.sort).unwrap_or(3);
+            let before =
+                board.at(at - 3600, self.window, self.sort).into_iter().map(|r| (r.item_id, r.ranks[col])).collect();
+            self.cache = Some((key, rows, before));
+        }
+        let (_, rows, before) = self.cache.as_ref().expect("filled above");
+        (rows, before)
+    }
+
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         let Some(l) = &state.loaded else { return };
         let board = &l.board;
@@ -81,15 +101,13 @@ impl BoardPanel {
             }
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(60));
         }
-        let now_rows = board.at(*at, self.window, self.sort);
-        // Ranks an hour earlier: the arrows show how the board is moving.
+        let (at, top) = (*at, self.top);
         let col = BoardSort::ALL.iter().position(|s| *s == self.sort).unwrap_or(3);
-        let earlier = board.at(*at - 3600, self.window, self.sort);
-        let before: HashMap<&str, usize> = earlier.iter().map(|r| (r.item_id.as_str(), r.ranks[col])).collect();
+        let (now_rows, before) = self.rows(board, at);
         let names = l.engine.read().ok().map(|g| {
             now_rows
                 .iter()
-                .take(self.top)
+                .take(top)
                 .map(|r| {
                     (
                         r.item_id.clone(),
@@ -107,9 +125,9 @@ impl BoardPanel {
                     ui.strong(h);
                 }
                 ui.end_row();
-                for r in now_rows.iter().take(self.top) {
+                for r in now_rows.iter().take(top) {
                     ui.label(r.ranks[col].to_string());
-                    match before.get(r.item_id.as_str()) {
+                    match before.get(&r.item_id) {
                         Some(&p) if p > r.ranks[col] => {
                             ui.colored_label(egui::Color32::from_rgb(90, 190, 110), format!("▲{}", p - r.ranks[col]))
                         }

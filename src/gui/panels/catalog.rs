@@ -18,6 +18,9 @@ enum SortBy {
     Interactions,
 }
 
+/// What the shown rows were computed for: query, hidden categories, sort, descending, catalog.
+type RowsKey = (String, BTreeSet<String>, SortBy, bool, (usize, usize));
+
 #[derive(Default)]
 pub struct CatalogPanel {
     query: String,
@@ -26,7 +29,10 @@ pub struct CatalogPanel {
     descending: bool,
     /// Rows to show (indexes into the catalog), and what they were computed for.
     rows: Vec<usize>,
-    rows_key: Option<(String, BTreeSet<String>, SortBy, bool, usize)>,
+    rows_key: Option<RowsKey>,
+    /// Each item's id, names and tags in lower case, for search as you type; built once per
+    /// catalog (the engine's address, as an import replaces it, and the catalog size).
+    haystacks: ((usize, usize), Vec<String>),
     detail: Option<String>,
     show_report: bool,
     seen_imports: u64,
@@ -46,26 +52,30 @@ struct AddForm {
 }
 
 impl CatalogPanel {
-    fn refresh_rows(&mut self, engine: &Engine) {
-        let key =
-            (self.query.clone(), self.hidden_categories.clone(), self.sort, self.descending, engine.catalog.len());
+    /// `catalog` identifies the catalog: the engine's address and the number of items.
+    fn refresh_rows(&mut self, engine: &Engine, catalog: (usize, usize)) {
+        let key = (self.query.clone(), self.hidden_categories.clone(), self.sort, self.descending, catalog);
         if self.rows_key.as_ref() == Some(&key) {
             return;
         }
         let q = self.query.trim().to_lowercase();
         let items = engine.catalog.items();
+        if self.haystacks.0 != catalog || self.haystacks.1.len() != items.len() {
+            let text = |it: &Item| {
+                let mut h = format!("{}\u{1f}{}", it.id, it.name);
+                for part in it.name_alt.iter().chain(&it.tags) {
+                    h.push('\u{1f}');
+                    h.push_str(part);
+                }
+                h.to_lowercase()
+            };
+            self.haystacks = (catalog, items.iter().map(text).collect());
+        }
+        let haystacks = &self.haystacks.1;
         let mut rows: Vec<usize> = (0..items.len())
             .filter(|&i| {
-                let it = &items[i];
-                let cat = it.category.as_deref().unwrap_or("(none)");
-                if self.hidden_categories.contains(cat) {
-                    return false;
-                }
-                q.is_empty()
-                    || it.id.to_lowercase().contains(&q)
-                    || it.name.to_lowercase().contains(&q)
-                    || it.name_alt.as_deref().is_some_and(|a| a.to_lowercase().contains(&q))
-                    || it.tags.iter().any(|t| t.to_lowercase().contains(&q))
+                let cat = items[i].category.as_deref().unwrap_or("(none)");
+                !self.hidden_categories.contains(cat) && (q.is_empty() || haystacks[i].contains(&q))
             })
             .collect();
         match self.sort {
@@ -119,7 +129,7 @@ impl CatalogPanel {
                 self.show_report = true;
             }
         });
-        self.refresh_rows(&engine);
+        self.refresh_rows(&engine, (std::sync::Arc::as_ptr(&l.engine) as usize, engine.catalog.len()));
         ui.horizontal_wrapped(|ui| {
             ui.weak("categories:");
             for (cat, n) in &l.categories {

@@ -3,18 +3,117 @@
 //! candidates; the funnel.
 
 use super::effects::funnel_plot;
-use crate::gui::state::{AppState, Command};
+use crate::gui::state::{AppState, Command, Projection};
+use crate::pipeline::Engine;
 use egui::Color32;
-use egui_plot::{Bar, BarChart, HoverPosition, Legend, Plot, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, HoverPosition, Legend, Plot, PlotPoint, PlotPoints, Points};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Default)]
-pub struct PlotsPanel;
+pub struct PlotsPanel {
+    base: Option<BaseMap>,
+    map: Option<MapCache>,
+}
+
+/// Above this many items the map shows an even sample of the catalog (the user's items, the
+/// results and the filtered-out candidates are always all there): drawing 100,000 points
+/// every frame would cost more than a frame.
+const MAX_CATALOG_POINTS: usize = 10_000;
+
+/// Every item's position, and the sample of them the map draws in grey; computed once per
+/// projection.
+struct BaseMap {
+    /// The projection, by address.
+    projection: usize,
+    position: HashMap<u64, PlotPoint>,
+    sample: Group,
+}
+
+/// The highlighted groups, computed again when the request or its result changes.
+struct MapCache {
+    /// The projection (by address), the request generation and the result generation.
+    key: (usize, u64, u64),
+    groups: Vec<Group>,
+}
+
+struct Group {
+    name: &'static str,
+    color: Color32,
+    radius: f32,
+    points: Vec<PlotPoint>,
+    keys: Vec<u64>,
+}
+
+impl Group {
+    fn new(name: &'static str, color: Color32, radius: f32) -> Self {
+        Self { name, color, radius, points: Vec::new(), keys: Vec::new() }
+    }
+}
 
 const OTHER: Color32 = Color32::from_rgb(120, 120, 130);
 const ACTION: Color32 = Color32::from_rgb(240, 180, 60);
 const RESULT: Color32 = Color32::from_rgb(90, 190, 110);
 const REMOVED: Color32 = Color32::from_rgb(220, 90, 90);
+
+impl BaseMap {
+    fn build(projection: usize, points: &Projection) -> Self {
+        let position = points.iter().map(|(k, xy)| (*k, PlotPoint::new(xy[0], xy[1]))).collect();
+        let mut sample = Group::new("catalog", OTHER, 1.5);
+        let stride = points.len().div_ceil(MAX_CATALOG_POINTS).max(1);
+        for (key, xy) in points.iter().step_by(stride) {
+            sample.points.push(PlotPoint::new(xy[0], xy[1]));
+            sample.keys.push(*key);
+        }
+        Self { projection, position, sample }
+    }
+}
+
+impl MapCache {
+    fn build(key: (usize, u64, u64), base: &BaseMap, g: &Engine, state: &AppState) -> Self {
+        let rec = state.current();
+        let actions: Vec<&str> = state.request.actions.iter().filter_map(|a| a.item_id.as_deref()).collect();
+        let results: Vec<&str> =
+            rec.map(|r| r.results.iter().map(|x| x.item_id.as_str()).collect()).unwrap_or_default();
+        let removed: Vec<&str> = rec
+            .map(|r| r.candidates.iter().filter(|c| c.removed_by.is_some()).map(|c| c.item_id.as_str()).collect())
+            .unwrap_or_default();
+        // Drawn in this order, over the grey sample; an item is in the first group that has it.
+        let mut seen = HashSet::new();
+        let groups = [
+            ("user's items", ACTION, 6.0, actions),
+            ("recommended", RESULT, 4.0, results),
+            ("filtered out", REMOVED, 3.0, removed),
+        ]
+        .into_iter()
+        .map(|(name, color, radius, ids)| {
+            let mut group = Group::new(name, color, radius);
+            for id in ids {
+                if let Some(k) = g.catalog.key_of(id)
+                    && let Some(p) = base.position.get(&k)
+                    && seen.insert(k)
+                {
+                    group.points.push(*p);
+                    group.keys.push(k);
+                }
+            }
+            group
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+        Self { key, groups }
+    }
+}
+
+/// The item nearest to `p` among the drawn points.
+fn nearest<'a>(groups: impl Iterator<Item = &'a Group>, p: PlotPoint) -> Option<u64> {
+    groups
+        .flat_map(|g| g.points.iter().zip(&g.keys))
+        .min_by(|a, b| dist(a.0, p).total_cmp(&dist(b.0, p)))
+        .map(|(_, k)| *k)
+}
 
 impl PlotsPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
@@ -27,66 +126,56 @@ impl PlotsPanel {
             return;
         };
         let Ok(g) = l.engine.read() else { return };
-        let rec = state.current();
-        let actions: HashSet<&str> = state.request.actions.iter().filter_map(|a| a.item_id.as_deref()).collect();
-        let results: HashSet<&str> =
-            rec.map(|r| r.results.iter().map(|x| x.item_id.as_str()).collect()).unwrap_or_default();
-        let removed: HashSet<&str> = rec
-            .map(|r| r.candidates.iter().filter(|c| c.removed_by.is_some()).map(|c| c.item_id.as_str()).collect())
-            .unwrap_or_default();
-        // Points and item labels per group, in the same order.
-        let mut groups: HashMap<&str, (Vec<[f64; 2]>, Vec<String>)> = HashMap::new();
-        for (key, xy) in points.iter() {
-            let Some(item) = g.catalog.by_key(*key) else { continue };
-            let group = if actions.contains(item.id.as_str()) {
-                "user's items"
-            } else if results.contains(item.id.as_str()) {
-                "recommended"
-            } else if removed.contains(item.id.as_str()) {
-                "filtered out"
-            } else {
-                "catalog"
-            };
-            let e = groups.entry(group).or_default();
-            e.0.push([xy[0] as f64, xy[1] as f64]);
-            e.1.push(format!("{} {}", item.id, item.display_name()));
+        let projection = Arc::as_ptr(points) as usize;
+        if self.base.as_ref().map(|b| b.projection) != Some(projection) {
+            self.base = Some(BaseMap::build(projection, points));
         }
-        ui.heading("Embedding map (PCA of all item vectors)");
+        let Some(base) = &self.base else { return };
+        let key = (projection, state.generation, state.result_generation);
+        if self.map.as_ref().map(|m| m.key) != Some(key) {
+            self.map = Some(MapCache::build(key, base, &g, state));
+        }
+        let Some(map) = &self.map else { return };
+        let groups = || std::iter::once(&base.sample).chain(&map.groups);
+        ui.horizontal(|ui| {
+            ui.heading("Embedding map (PCA of all item vectors)");
+            if base.sample.points.len() < points.len() {
+                ui.weak(format!("grey: an even sample of {} of the {} items", base.sample.points.len(), points.len()));
+            }
+        });
         let height = (ui.available_height() - 200.0).max(260.0);
-        let labels: HashMap<String, Vec<String>> = groups.iter().map(|(k, v)| (k.to_string(), v.1.clone())).collect();
+        let catalog = &g.catalog;
         let response = Plot::new("embedding-map")
             .height(height)
             .data_aspect(1.0)
             .legend(Legend::default())
-            .label_formatter(move |hover| match hover {
+            .label_formatter(|hover| match hover {
                 // Name the item under the cursor.
                 HoverPosition::NearDataPoint { plot_name, index, .. } => {
-                    labels.get(*plot_name).and_then(|l| l.get(*index)).cloned()
+                    let group = groups().find(|g| g.name == *plot_name)?;
+                    let item = catalog.by_key(*group.keys.get(*index)?)?;
+                    Some(format!("{} {}", item.id, item.display_name()))
                 }
                 HoverPosition::Elsewhere { .. } => None,
             })
             .show(ui, |plot| {
-                for (group, color, radius) in [
-                    ("catalog", OTHER, 1.5),
-                    ("filtered out", REMOVED, 3.0),
-                    ("recommended", RESULT, 4.0),
-                    ("user's items", ACTION, 6.0),
-                ] {
-                    if let Some((pts, _)) = groups.get(group) {
-                        plot.points(Points::new(group, PlotPoints::from(pts.clone())).color(color).radius(radius));
-                    }
+                for group in groups().filter(|g| !g.points.is_empty()) {
+                    plot.points(
+                        Points::new(group.name, PlotPoints::Borrowed(&group.points))
+                            .color(group.color)
+                            .radius(group.radius),
+                    );
                 }
                 plot.pointer_coordinate()
             });
-        let names: Vec<([f64; 2], &String)> =
-            groups.values().flat_map(|(p, n)| p.iter().copied().zip(n.iter())).collect();
         if response.response.clicked()
             && let Some(p) = response.inner
-            && let Some((_, name)) = names.iter().min_by(|a, b| dist(a.0, [p.x, p.y]).total_cmp(&dist(b.0, [p.x, p.y])))
-            && let Some(id) = name.split(' ').next()
+            && let Some(key) = nearest(groups(), p)
+            && let Some(item) = catalog.by_key(key)
         {
-            out.push(Command::Select(Some(id.to_string())));
+            out.push(Command::Select(Some(item.id.clone())));
         }
+        let rec = state.current();
         let Some(rec) = rec else { return };
         ui.columns(2, |cols| {
             cols[0].strong("Similarity of the candidates");
@@ -114,6 +203,6 @@ impl PlotsPanel {
     }
 }
 
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+fn dist(a: &PlotPoint, b: PlotPoint) -> f64 {
+    (a.x - b.x).powi(2) + (a.y - b.y).powi(2)
 }

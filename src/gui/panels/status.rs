@@ -35,6 +35,11 @@ impl StatusBar {
                         ui.separator();
                         ui.label(format!("recommend {ms:.1} ms"));
                     }
+                    if let Some((median, max)) = state.frame_ms {
+                        ui.separator();
+                        ui.label(format!("frame {median:.1} ms"))
+                            .on_hover_text(format!("CPU time per frame (logic and layout) over the recent frames: median {median:.2} ms, max {max:.2} ms"));
+                    }
                 }
                 None => {
                     ui.label("no project open");
