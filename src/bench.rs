@@ -93,6 +93,8 @@ pub struct SearchBench {
     pub dim: usize,
     pub quantization: String,
     pub threads: usize,
+    /// HNSW's search expansion (ef).
+    pub expansion: usize,
     pub build_seconds: f64,
     pub query_p50_ms: f64,
     pub query_p99_ms: f64,
@@ -101,43 +103,54 @@ pub struct SearchBench {
     pub index_mb: f64,
 }
 
-/// Builds an index over `m` and measures `queries` searches against exact search.
+/// Builds an index over `m` once and, for each search expansion in `expansions`, measures
+/// `queries` searches against exact search.
 pub fn search_bench(
     m: &VectorMatrix,
     q: Quantization,
     threads: usize,
     queries: usize,
-) -> Result<SearchBench, crate::index::IndexError> {
+    expansions: &[usize],
+) -> Result<Vec<SearchBench>, crate::index::IndexError> {
     let t = Instant::now();
     let ann = AnnIndex::build(m, q, threads)?;
     let build_seconds = t.elapsed().as_secs_f64();
     let keys = m.keys();
     let step = (keys.len() / queries.max(1)).max(1);
-    let (mut times, mut exact_times, mut recall) = (Vec::new(), Vec::new(), 0.0);
-    let mut n = 0;
-    for &k in keys.iter().step_by(step).take(queries) {
-        let query = m.get(k).map(|v| v.to_vec()).unwrap_or_default();
+    let picked: Vec<Vec<f32>> =
+        keys.iter().step_by(step).take(queries).map(|&k| m.get(k).map(|v| v.to_vec()).unwrap_or_default()).collect();
+    let mut exact = Vec::with_capacity(picked.len());
+    let mut exact_times = Vec::with_capacity(picked.len());
+    for query in &picked {
         let t = Instant::now();
-        let approx: Vec<Hit> = ann.search(&query, 10)?;
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-        let t = Instant::now();
-        let exact = m.search(&query, 10, |_| true);
+        exact.push(m.search(query, 10, |_| true));
         exact_times.push(t.elapsed().as_secs_f64() * 1000.0);
-        recall += recall_at_k(&exact, &approx, 10);
-        n += 1;
     }
-    Ok(SearchBench {
-        n: m.len(),
-        dim: m.dim(),
-        quantization: q.as_str().into(),
-        threads,
-        build_seconds,
-        query_p50_ms: percentile(&times, 50.0),
-        query_p99_ms: percentile(&times, 99.0),
-        exact_p50_ms: percentile(&exact_times, 50.0),
-        recall_at_10: if n == 0 { 0.0 } else { recall / n as f64 },
-        index_mb: ann.memory_bytes() as f64 / 1e6,
-    })
+    let mut out = Vec::new();
+    for &ef in expansions {
+        ann.set_expansion_search(ef);
+        let (mut times, mut recall) = (Vec::with_capacity(picked.len()), 0.0);
+        for (query, truth) in picked.iter().zip(&exact) {
+            let t = Instant::now();
+            let approx: Vec<Hit> = ann.search(query, 10)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            recall += recall_at_k(truth, &approx, 10);
+        }
+        out.push(SearchBench {
+            n: m.len(),
+            dim: m.dim(),
+            quantization: q.as_str().into(),
+            threads,
+            expansion: ef,
+            build_seconds,
+            query_p50_ms: percentile(&times, 50.0),
+            query_p99_ms: percentile(&times, 99.0),
+            exact_p50_ms: percentile(&exact_times, 50.0),
+            recall_at_10: if picked.is_empty() { 0.0 } else { recall / picked.len() as f64 },
+            index_mb: ann.memory_bytes() as f64 / 1e6,
+        });
+    }
+    Ok(out)
 }
 
 /// Peak resident memory of this process, from /proc (Linux), in MB.

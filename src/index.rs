@@ -232,6 +232,13 @@ impl std::fmt::Debug for AnnIndex {
     }
 }
 
+/// The search expansion (HNSW's ef) for an index of `n` vectors. Measured with
+/// `reclab bench search --expansion …` on 384-d vectors: ef 128 finds 99.98% of the exact top 10
+/// at 100,000 vectors but 97.4% at 1,000,000, where ef 512 finds 99.7% (p99 3.6 ms).
+pub fn expansion_for(n: usize) -> usize {
+    if n <= 200_000 { 128 } else { 512 }
+}
+
 fn options(dim: usize, quantization: Quantization) -> usearch::IndexOptions {
     usearch::IndexOptions {
         dimensions: dim,
@@ -282,6 +289,7 @@ impl AnnIndex {
             Ok(())
         });
         result?;
+        ann.set_expansion_search(expansion_for(ann.len()));
         Ok(ann)
     }
 
@@ -325,6 +333,12 @@ impl AnnIndex {
             self.index.remove(key).map_err(usearch_err)?;
         }
         Ok(())
+    }
+
+    /// How many candidates a search explores (HNSW's ef): more is slower and finds more of the
+    /// true nearest neighbours. reclab keeps 128; benchmarks sweep it.
+    pub fn set_expansion_search(&self, ef: usize) {
+        self.index.change_expansion_search(ef.max(1));
     }
 
     /// Approximate top-`k`. Scores are cosine similarities as usearch computes them (in the
@@ -381,6 +395,7 @@ impl AnnIndex {
         }
         let ann = Self::new(dim, quantization)?;
         ann.index.load(path_str).map_err(usearch_err)?;
+        ann.set_expansion_search(expansion_for(ann.len()));
         Ok(ann)
     }
 

@@ -51,6 +51,10 @@ pub enum BenchCommand {
         threads: usize,
         #[arg(long, default_value_t = 1000)]
         queries: usize,
+        /// Search expansions (HNSW ef) to measure on each index (default: reclab's choice for the
+        /// index size, 128 up to 200,000 vectors and 512 beyond).
+        #[arg(long, value_delimiter = ',')]
+        expansion: Vec<usize>,
     },
     /// The whole pipeline on a synthetic project: open time, recommend p50/p99.
     Pipeline {
@@ -125,13 +129,14 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 }
             }
         }
-        BenchCommand::Search { n, dim, quantization, threads, queries } => {
+        BenchCommand::Search { n, dim, quantization, threads, queries, expansion } => {
             println!(
-                "{:>9} {:>4} {:>5} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+                "{:>9} {:>4} {:>5} {:>7} {:>4} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
                 "vectors",
                 "dim",
                 "quant",
                 "threads",
+                "ef",
                 "build s",
                 "p50 ms",
                 "p99 ms",
@@ -143,20 +148,24 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 let m = synthetic_vectors(size, dim, (size / 500).clamp(16, 2000), 42);
                 for q in &quantization {
                     let q = Quantization::parse(q)?;
-                    let r = search_bench(&m, q, threads, queries)?;
-                    println!(
-                        "{:>9} {:>4} {:>5} {:>7} {:>9.2} {:>9.3} {:>9.3} {:>9.2} {:>9.4} {:>9.1}",
-                        r.n,
-                        r.dim,
-                        r.quantization,
-                        r.threads,
-                        r.build_seconds,
-                        r.query_p50_ms,
-                        r.query_p99_ms,
-                        r.exact_p50_ms,
-                        r.recall_at_10,
-                        r.index_mb
-                    );
+                    let expansion =
+                        if expansion.is_empty() { vec![reclab::index::expansion_for(size)] } else { expansion.clone() };
+                    for r in search_bench(&m, q, threads, queries, &expansion)? {
+                        println!(
+                            "{:>9} {:>4} {:>5} {:>7} {:>4} {:>9.2} {:>9.3} {:>9.3} {:>9.2} {:>9.4} {:>9.1}",
+                            r.n,
+                            r.dim,
+                            r.quantization,
+                            r.threads,
+                            r.expansion,
+                            r.build_seconds,
+                            r.query_p50_ms,
+                            r.query_p99_ms,
+                            r.exact_p50_ms,
+                            r.recall_at_10,
+                            r.index_mb
+                        );
+                    }
                 }
             }
             if let Some(mb) = peak_rss_mb() {
@@ -281,6 +290,42 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
         percentile(&with_pop, 99.0),
         with_pop.len()
     );
+    // Cold start: new items into the live engine, without a rebuild. Synthetic vectors are
+    // cached first (a real model embeds them inside add_items).
+    let mut engine = engine;
+    let mut project = project;
+    let template = reclab::embed::Template::default_template();
+    for (label, count) in [("1 item", 1usize), ("10 items", 10)] {
+        let items: Vec<Item> = synthetic_items(n + 20)
+            .into_iter()
+            .skip(n + if count == 1 { 0 } else { 10 })
+            .take(count)
+            .map(|mut it| {
+                it.id = format!("new-{}", it.id);
+                it
+            })
+            .collect();
+        if embed_with.is_none() {
+            let m = synthetic_vectors(items.len(), engine.model.dim, 7, 99);
+            let rows: Vec<([u8; 16], Vec<f32>)> = reclab::embed::item_texts(&items, &template)
+                .iter()
+                .zip(m.keys())
+                .map(|((_, h), k)| (*h, m.get(*k).unwrap_or(&[]).to_vec()))
+                .collect();
+            project.put_vectors(&engine.model.key, engine.model.dim, &rows)?;
+        }
+        let t = Instant::now();
+        let prepared = engine.prepare_items(&mut project, &items, &ProgressSink::none())?;
+        let report = engine.apply_items(prepared)?;
+        let live_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        engine.save_index()?;
+        println!(
+            "incremental add of {label}: saved in the project and in the live index after {live_ms:.1} ms ({} embedded, no rebuild); writing the index file {:.0} ms more",
+            report.embedded,
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     if let Some(mb) = peak_rss_mb() {
         println!("peak memory {mb:.0} MB");
     }

@@ -189,6 +189,11 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
             }
         });
     }
+    // B is compared with A, the content method: it is there even when --methods left it out.
+    let compared = a.compare_scenario.is_some() || a.compare_rules.is_some();
+    if compared && !methods.iter().any(|m| matches!(m, Method::Content { .. })) {
+        methods.push(content_method(&project, &a)?);
+    }
     if let Some(name) = &a.compare_scenario {
         methods.push(Method::from_request(&format!("content ({name})"), &load_scenario(&project, name)?));
     } else if let Some(r) = &a.compare_rules {

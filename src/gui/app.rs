@@ -800,7 +800,10 @@ impl eframe::App for ReclabApp {
         // A screenshot shows no hover effects from wherever the pointer happens to be.
         if self.screenshot.is_some() {
             raw_input.events.retain(|e| {
-                !matches!(e, egui::Event::PointerMoved(_) | egui::Event::PointerButton { .. } | egui::Event::MouseMoved(_))
+                !matches!(
+                    e,
+                    egui::Event::PointerMoved(_) | egui::Event::PointerButton { .. } | egui::Event::MouseMoved(_)
+                )
             });
         }
     }

@@ -209,7 +209,7 @@ pub fn import(
 }
 
 /// Adds items to the live engine: embedding under a read lock, the index update under a short
-/// write lock.
+/// write lock, saving the index under a read lock again.
 pub fn add_items(
     items: Vec<Item>,
     project_path: PathBuf,
@@ -223,8 +223,14 @@ pub fn add_items(
                 let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
                 guard.prepare_items(&mut project, &items, sink).map_err(message)?
             };
-            let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
-            guard.apply_items(prepared).map_err(message)
+            let report = {
+                let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
+                guard.apply_items(prepared).map_err(message)?
+            };
+            // Writing the index file needs no exclusive access: recommendations go on meanwhile.
+            let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
+            guard.save_index().map_err(message)?;
+            Ok(report)
         })())
     })
 }
