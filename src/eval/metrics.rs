@@ -82,7 +82,8 @@ pub fn percentiles(popularity: &HashMap<String, u32>, catalog: &[String]) -> Has
 }
 
 fn mean(sum: f64, n: usize) -> f64 {
-    if n == 0 { 0.0 } else { sum / n as f64 }
+    // `+ 0.0` turns the −0.0 of an empty f64 sum into 0.0, so reports never print "-0.0000".
+    if n == 0 { 0.0 } else { sum / n as f64 + 0.0 }
 }
 
 /// The metrics of `results` at `k`.
@@ -181,6 +182,14 @@ mod tests {
     /// Two users, items a–d, by hand:
     /// u1: top [a, b, c], test at rank 2. u2: top [c, d, a], test not ranked.
     /// Training users: a 2, b 1, c 1, d 0 of U = 3.
+    #[test]
+    fn a_random_ranking_of_nothing_rankable_is_plain_zero() {
+        let mut unrankable = r("u1", &["a"], None);
+        unrankable.test_rankable = false;
+        let hr = random_hr(&[unrankable], 10);
+        assert_eq!(format!("{hr:.4}"), "0.0000");
+    }
+
     #[test]
     fn every_metric_matches_a_hand_computation() {
         let results = vec![r("u1", &["a", "b", "c"], Some(2)), r("u2", &["c", "d", "a"], None)];

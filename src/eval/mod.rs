@@ -163,24 +163,48 @@ pub struct EvalReport {
     pub seconds: f64,
 }
 
-/// Ranks items for a CF method: scored items first (score desc, id), then the rest of the
-/// universe by id; returns the top `k_max` and the test item's rank.
+/// One global order of the items seen in training, and each item's place in it.
+struct Order<'a> {
+    items: Vec<&'a str>,
+    place: HashMap<&'a str, usize>,
+}
+
+impl<'a> Order<'a> {
+    fn new(items: Vec<&'a str>) -> Self {
+        let place = items.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        Self { items, place }
+    }
+}
+
+/// Ranks items for a CF method without sorting the catalog for every user: `first` (items with
+/// a positive score, best first), then every other item in `rest`'s order, leaving out
+/// `exclude` (the user's training items, all in `rest`). Returns the top `k_max`, the test
+/// item's rank if within `k_max`, and the number of items ranked.
 fn rank_scored(
-    scores: &HashMap<&str, f64>,
-    universe: &[&str],
+    first: &[&str],
+    rest: &Order<'_>,
     exclude: &HashSet<&str>,
     test: &str,
     k_max: usize,
 ) -> (Vec<String>, Option<usize>, usize) {
-    let mut ranked: Vec<(&str, f64)> = universe
-        .iter()
-        .filter(|i| !exclude.contains(*i))
-        .map(|i| (*i, scores.get(i).copied().unwrap_or(0.0)))
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
-    let rank = ranked.iter().position(|(i, _)| *i == test).map(|p| p + 1).filter(|r| *r <= k_max);
-    let n = ranked.len();
-    (ranked.into_iter().take(k_max).map(|(i, _)| i.to_string()).collect(), rank, n)
+    let n = rest.items.len().saturating_sub(exclude.iter().filter(|id| rest.place.contains_key(*id)).count());
+    let in_first: HashSet<&str> = first.iter().copied().collect();
+    let skip = |id: &str| exclude.contains(id) || in_first.contains(id);
+    let mut top: Vec<String> = first.iter().take(k_max).map(|s| s.to_string()).collect();
+    if top.len() < k_max {
+        let need = k_max - top.len();
+        top.extend(rest.items.iter().filter(|id| !skip(id)).take(need).map(|s| s.to_string()));
+    }
+    let rank = match first.iter().position(|id| *id == test) {
+        Some(p) => Some(p + 1),
+        None => rest.place.get(test).filter(|_| !exclude.contains(test)).map(|&p| {
+            // Items of `rest` before the test item that are shown earlier or not at all.
+            let skipped =
+                exclude.iter().chain(&in_first).filter(|id| rest.place.get(**id).is_some_and(|&q| q < p)).count();
+            first.len() + p - skipped + 1
+        }),
+    };
+    (top, rank.filter(|r| *r <= k_max), n)
 }
 
 /// Runs the evaluation of `log` (in file order) on `engine`'s catalog and vectors.
@@ -238,6 +262,13 @@ pub fn evaluate(
     let total = (split.users.len() * config.methods.len()) as u64;
     let done = AtomicUsize::new(0);
     let mut reports = Vec::new();
+    // The orders ranking falls back on: by popularity (then id), and by id.
+    let by_popularity = {
+        let mut v = seen_refs.clone();
+        v.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then_with(|| crate::util::cmp_ids(a, b)));
+        Order::new(v)
+    };
+    let by_id = Order::new(seen_refs.clone());
     for method in &config.methods {
         let results: Vec<UserResult> = match method {
             Method::Popularity | Method::CoOccurrence | Method::CoOccurrenceNormalized => {
@@ -246,11 +277,7 @@ pub fn evaluate(
                     let exclude: HashSet<&str> = u.train.iter().map(|p| p.item.as_str()).collect();
                     let mut scores: HashMap<&str, f64> = HashMap::new();
                     match method {
-                        Method::Popularity => {
-                            for (id, n) in &popularity {
-                                scores.insert(id.as_str(), *n as f64);
-                            }
-                        }
+                        Method::Popularity => {}
                         _ => {
                             let normalise = matches!(method, Method::CoOccurrenceNormalized);
                             for p in &u.train {
@@ -268,7 +295,15 @@ pub fn evaluate(
                             }
                         }
                     }
-                    let (top, rank, universe) = rank_scored(&scores, &seen_refs, &exclude, &u.test.item, k_max);
+                    let (top, rank, universe) = if matches!(method, Method::Popularity) {
+                        rank_scored(&[], &by_popularity, &exclude, &u.test.item, k_max)
+                    } else {
+                        let mut first: Vec<(&str, f64)> =
+                            scores.into_iter().filter(|(id, v)| *v > 0.0 && !exclude.contains(id)).collect();
+                        first.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
+                        let first: Vec<&str> = first.into_iter().map(|(id, _)| id).collect();
+                        rank_scored(&first, &by_id, &exclude, &u.test.item, k_max)
+                    };
                     let rankable = popularity.contains_key(&u.test.item);
                     out.push(UserResult {
                         user: u.user.clone(),
@@ -706,6 +741,35 @@ mod tests {
         let c = &r.methods[3];
         assert!(c.per_user[1].1.is_some(), "u2's test item d is close to c: {:?}", c.per_user[1]);
         assert_eq!(c.per_user[1].1, Some(1));
+    }
+
+    #[test]
+    fn ranking_without_a_full_sort_matches_a_full_sort() {
+        // Items 1..=12; scores with ties; some excluded.
+        let ids: Vec<String> = (1..=12).map(|i| i.to_string()).collect();
+        let universe: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let scores: HashMap<&str, f64> = [("3", 2.0), ("7", 5.0), ("9", 2.0), ("11", 1.0), ("2", 5.0)].into();
+        let exclude: HashSet<&str> = ["9", "4", "12"].into();
+        // The full sort: score desc, then id; excluded items left out.
+        let mut full: Vec<(&str, f64)> = universe
+            .iter()
+            .filter(|i| !exclude.contains(*i))
+            .map(|i| (*i, scores.get(i).copied().unwrap_or(0.0)))
+            .collect();
+        full.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
+        let mut first: Vec<(&str, f64)> =
+            scores.iter().filter(|(id, v)| **v > 0.0 && !exclude.contains(*id)).map(|(i, v)| (*i, *v)).collect();
+        first.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
+        let first: Vec<&str> = first.into_iter().map(|(i, _)| i).collect();
+        let by_id = Order::new(universe.clone());
+        for k_max in [1, 3, 5, 9, 20] {
+            for test in ["2", "7", "3", "11", "1", "5", "10", "9", "13"] {
+                let (top, rank, n) = rank_scored(&first, &by_id, &exclude, test, k_max);
+                let want_top: Vec<String> = full.iter().take(k_max).map(|(i, _)| i.to_string()).collect();
+                let want_rank = full.iter().position(|(i, _)| *i == test).map(|p| p + 1).filter(|r| *r <= k_max);
+                assert_eq!((top, rank, n), (want_top, want_rank, 9), "k_max {k_max}, test {test}");
+            }
+        }
     }
 
     #[test]
