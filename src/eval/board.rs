@@ -119,6 +119,34 @@ impl Board {
         Self { items, first, last }
     }
 
+    /// Each item's rank by `sort` alone in the window (at − window, at]: the same ranks as that
+    /// column of [`Board::at`], without counting and sorting the other four columns.
+    pub fn ranks_at(&self, at: i64, window: i64, sort: BoardSort) -> HashMap<&str, usize> {
+        let from = at - window;
+        // Items with an event in this window or the one before, as in `at`.
+        let mut keyed: Vec<(usize, f64)> = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, e))| count(&e.all, from - window, at) > 0)
+            .map(|(i, (_, e))| {
+                let key = match sort {
+                    BoardSort::Views => count(&e.views, from, at) as f64,
+                    BoardSort::Clicks => count(&e.clicks, from, at) as f64,
+                    BoardSort::Carts => count(&e.carts, from, at) as f64,
+                    BoardSort::Orders => count(&e.orders, from, at) as f64,
+                    BoardSort::OrderRate => {
+                        let views = count(&e.views, from, at);
+                        if views > 0 { count(&e.orders, from, at) as f64 / views as f64 } else { 0.0 }
+                    }
+                };
+                (i, key)
+            })
+            .collect();
+        keyed.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        keyed.into_iter().enumerate().map(|(rank, (i, _))| (self.items[i].0.as_str(), rank + 1)).collect()
+    }
+
     /// The board for the window (at − window, at], ranked by `sort` (ties by item id).
     pub fn at(&self, at: i64, window: i64, sort: BoardSort) -> Vec<BoardRow> {
         let from = at - window;
@@ -172,6 +200,30 @@ mod tests {
 
     fn ev(item: &str, event: &str, ts: i64) -> Interaction {
         Interaction { user_id: "u".into(), item_id: item.into(), event_type: event.into(), ts, value: None }
+    }
+
+    #[test]
+    fn one_column_ranks_match_the_whole_board() {
+        let mut log = Vec::new();
+        for (i, item) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            for t in 0..(i as i64 + 2) {
+                log.push(ev(
+                    item,
+                    ["view", "click", "add_to_cart", "purchase"][(t as usize + i) % 4],
+                    10 + 37 * t + i as i64,
+                ));
+            }
+        }
+        let board = Board::new(&log);
+        for at in [50, 120, 200, 400] {
+            for (col, sort) in BoardSort::ALL.into_iter().enumerate() {
+                let full: HashMap<String, usize> =
+                    board.at(at, 100, sort).into_iter().map(|r| (r.item_id, r.ranks[col])).collect();
+                let one: HashMap<String, usize> =
+                    board.ranks_at(at, 100, sort).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                assert_eq!(one, full, "at {at}, {sort:?}");
+            }
+        }
     }
 
     #[test]

@@ -38,9 +38,11 @@ impl BoardPanel {
         let key = (std::sync::Arc::as_ptr(board) as usize, at, self.window, self.sort);
         if self.cache.as_ref().map(|c| c.0) != Some(key) {
             let rows = board.at(at, self.window, self.sort);
-            let col = BoardSort::ALL.iter().position(|s| *s == self.sort).unwrap_or(3);
-            let before =
-                board.at(at - 3600, self.window, self.sort).into_iter().map(|r| (r.item_id, r.ranks[col])).collect();
+            let before = board
+                .ranks_at(at - 3600, self.window, self.sort)
+                .into_iter()
+                .map(|(id, rank)| (id.to_string(), rank))
+                .collect();
             self.cache = Some((key, rows, before));
         }
         let (_, rows, before) = self.cache.as_ref().expect("filled above");
