@@ -160,8 +160,12 @@ pub(crate) fn open_project(path: &Path) -> Result<Project> {
 }
 
 pub(crate) fn open_existing(path: &Path) -> Result<Project> {
-    Project::open_existing(path)
-        .with_context(|| "create it with `reclab import <catalog>` or `reclab sample`".to_string())
+    match Project::open_existing(path) {
+        Err(e @ reclab::store::StoreError::Missing { .. }) => {
+            anyhow::bail!("{e}; create it with `reclab import <catalog>` or `reclab sample`")
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Opens the pipeline on the project's model (or `model`).

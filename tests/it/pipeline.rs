@@ -173,6 +173,7 @@ fn a_malformed_filter_gets_a_positioned_error() {
         "{err}"
     );
     assert!(err.contains(&format!("\n  {}^^^", " ".repeat(36))), "a caret marks the spot:\n{err}");
+    assert_eq!(err.matches("filter error at position 36").count(), 1, "the error is printed once:\n{err}");
     let err = sb.fails(&["recommend", "--action", "purchase:1001", "--filter", "Items.RARTY = \"Ultimate\""]);
     assert!(err.contains("unknown field Items.RARTY") && err.contains("did you mean RARITY?"), "{err}");
     let err = sb.fails(&["recommend", "--action", "purchase:1001", "--filter", "Items.CATEGORY IN ($CATEGORY)"]);
