@@ -195,17 +195,14 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
     let t = Instant::now();
     let model = {
         let mut p = Project::open(&path)?;
-        let items = synthetic_items(n);
+        let items = synthetic_items(0..n);
         p.upsert_items(&items)?;
         let template = reclab::embed::Template::default_template();
         let model = match embed_with {
             None => {
                 let dim = 384;
                 let model = ModelRef { spec: "synthetic".into(), key: "synthetic@0".into(), dim, neural: false };
-                let texts = reclab::embed::item_texts(&items, &template);
-                let m = synthetic_vectors(n, dim, 400, 7);
-                let rows: Vec<([u8; 16], Vec<f32>)> =
-                    texts.iter().zip(m.keys()).map(|((_, h), k)| (*h, m.get(*k).unwrap_or(&[]).to_vec())).collect();
+                let rows = synthetic_rows(&items, &template, dim, 400, 7);
                 for chunk in rows.chunks(10_000) {
                     p.put_vectors(&model.key, dim, chunk)?;
                 }
@@ -295,23 +292,14 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
     let mut engine = engine;
     let mut project = project;
     let template = reclab::embed::Template::default_template();
-    for (label, count) in [("1 item", 1usize), ("10 items", 10)] {
-        let items: Vec<Item> = synthetic_items(n + 20)
-            .into_iter()
-            .skip(n + if count == 1 { 0 } else { 10 })
-            .take(count)
-            .map(|mut it| {
-                it.id = format!("new-{}", it.id);
-                it
-            })
-            .collect();
+    for (start, count) in [(n, 1), (n + 10, 10)] {
+        let label = if count == 1 { "1 item".to_string() } else { format!("{count} items") };
+        let mut items = synthetic_items(start..start + count);
+        for it in &mut items {
+            it.id = format!("new-{}", it.id);
+        }
         if embed_with.is_none() {
-            let m = synthetic_vectors(items.len(), engine.model.dim, 7, 99);
-            let rows: Vec<([u8; 16], Vec<f32>)> = reclab::embed::item_texts(&items, &template)
-                .iter()
-                .zip(m.keys())
-                .map(|((_, h), k)| (*h, m.get(*k).unwrap_or(&[]).to_vec()))
-                .collect();
+            let rows = synthetic_rows(&items, &template, engine.model.dim, 7, 99);
             project.put_vectors(&engine.model.key, engine.model.dim, &rows)?;
         }
         let t = Instant::now();
@@ -335,15 +323,32 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
     Ok(())
 }
 
-/// A deterministic catalog of `n` items with varied names, categories, prices, stock and expiry.
-fn synthetic_items(n: usize) -> Vec<Item> {
+/// Clustered synthetic vectors for `items`, keyed by the hash of each item's text.
+fn synthetic_rows(
+    items: &[Item],
+    template: &reclab::embed::Template,
+    dim: usize,
+    clusters: usize,
+    seed: u64,
+) -> Vec<([u8; 16], Vec<f32>)> {
+    let m = synthetic_vectors(items.len(), dim, clusters, seed);
+    reclab::embed::item_texts(items, template)
+        .iter()
+        .zip(m.keys())
+        .map(|((_, h), k)| (*h, m.get(*k).unwrap_or(&[]).to_vec()))
+        .collect()
+}
+
+/// A deterministic catalog: items number `range`, with varied names, categories, prices,
+/// stock and expiry.
+fn synthetic_items(range: std::ops::Range<usize>) -> Vec<Item> {
     const ADJ: [&str; 12] = [
         "crimson", "silent", "golden", "frosted", "wild", "midnight", "arctic", "ember", "velvet", "iron", "lunar",
         "spiced",
     ];
     const NOUN: [&str; 10] =
         ["halo", "jacket", "bundle", "noodles", "sneakers", "helmet", "kimchi", "scarf", "blade", "latte"];
-    (0..n)
+    range
         .map(|i| Item {
             id: format!("s{i}"),
             name: format!("{} {} {i}", ADJ[i % ADJ.len()], NOUN[(i / ADJ.len()) % NOUN.len()]),

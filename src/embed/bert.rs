@@ -273,14 +273,7 @@ impl BertEmbedder {
         let model = match &self.network {
             Network::Candle(m) => m,
             Network::Fused(f) => {
-                // Padding is on the right: keep only the real tokens.
-                let seqs: Vec<Vec<u32>> = encodings
-                    .iter()
-                    .map(|e| {
-                        let n = e.get_attention_mask().iter().filter(|&&m| m != 0).count();
-                        e.get_ids()[..n].to_vec()
-                    })
-                    .collect();
+                let seqs = real_tokens(&encodings);
                 return Ok(f.embed(&seqs, self.options.pooling, candle_core::utils::get_num_threads()));
             }
         };
@@ -349,6 +342,17 @@ fn load_config(path: &Path) -> Result<Config, EmbedError> {
     Ok(config)
 }
 
+/// Each encoding's token ids without its padding (the tokenizer pads on the right).
+fn real_tokens(encodings: &[tokenizers::Encoding]) -> Vec<Vec<u32>> {
+    encodings
+        .iter()
+        .map(|e| {
+            let n = e.get_attention_mask().iter().filter(|&&m| m != 0).count();
+            e.get_ids()[..n].to_vec()
+        })
+        .collect()
+}
+
 impl Embedder for BertEmbedder {
     fn key(&self) -> &str {
         &self.key
@@ -386,13 +390,7 @@ impl Embedder for BertEmbedder {
                 // No padding here: tokenise everything, then cut batches by token count.
                 let encodings =
                     self.tokenizer.encode_batch(prefixed, true).map_err(|e| EmbedError::Tokenize(e.to_string()))?;
-                let seqs: Vec<Vec<u32>> = encodings
-                    .iter()
-                    .map(|e| {
-                        let n = e.get_attention_mask().iter().filter(|&&m| m != 0).count();
-                        e.get_ids()[..n].to_vec()
-                    })
-                    .collect();
+                let seqs = real_tokens(&encodings);
                 let mut order: Vec<usize> = (0..seqs.len()).collect();
                 order.sort_by_key(|&i| (seqs[i].len(), i));
                 let threads = candle_core::utils::get_num_threads();

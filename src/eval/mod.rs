@@ -275,11 +275,13 @@ pub fn evaluate(
                 let mut out = Vec::with_capacity(split.users.len());
                 for u in &split.users {
                     let exclude: HashSet<&str> = u.train.iter().map(|p| p.item.as_str()).collect();
-                    let mut scores: HashMap<&str, f64> = HashMap::new();
-                    match method {
-                        Method::Popularity => {}
+                    // Popularity ranks by one global order; co-occurrence puts the items that
+                    // co-occur with the user's first, best first, then the rest by id.
+                    let (first, rest): (Vec<&str>, _) = match method {
+                        Method::Popularity => (Vec::new(), &by_popularity),
                         _ => {
                             let normalise = matches!(method, Method::CoOccurrenceNormalized);
+                            let mut scores: HashMap<&str, f64> = HashMap::new();
                             for p in &u.train {
                                 let Some(&i) = index.get(p.item.as_str()) else { continue };
                                 let ni = co.users_per_item.get(&i).copied().unwrap_or(0) as f64;
@@ -293,17 +295,13 @@ pub fn evaluate(
                                     *scores.entry(seen_refs[j as usize]).or_insert(0.0) += v;
                                 }
                             }
+                            let mut scored: Vec<(&str, f64)> =
+                                scores.into_iter().filter(|(id, v)| *v > 0.0 && !exclude.contains(id)).collect();
+                            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
+                            (scored.into_iter().map(|(id, _)| id).collect(), &by_id)
                         }
-                    }
-                    let (top, rank, universe) = if matches!(method, Method::Popularity) {
-                        rank_scored(&[], &by_popularity, &exclude, &u.test.item, k_max)
-                    } else {
-                        let mut first: Vec<(&str, f64)> =
-                            scores.into_iter().filter(|(id, v)| *v > 0.0 && !exclude.contains(id)).collect();
-                        first.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
-                        let first: Vec<&str> = first.into_iter().map(|(id, _)| id).collect();
-                        rank_scored(&first, &by_id, &exclude, &u.test.item, k_max)
                     };
+                    let (top, rank, universe) = rank_scored(&first, rest, &exclude, &u.test.item, k_max);
                     let rankable = popularity.contains_key(&u.test.item);
                     out.push(UserResult {
                         user: u.user.clone(),

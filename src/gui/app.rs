@@ -142,11 +142,6 @@ impl ReclabApp {
     }
 
     fn poll_jobs(&mut self) {
-        for j in &mut self.jobs {
-            if let Some(p) = j.job.progress() {
-                let _ = p;
-            }
-        }
         let mut finished = Vec::new();
         let mut i = 0;
         while i < self.jobs.len() {
@@ -368,7 +363,6 @@ impl ReclabApp {
     }
 
     fn apply(&mut self, cmd: Command) {
-        let now = self.state.request.now;
         match cmd {
             Command::SetActions(a) => {
                 self.state.request.actions = a;
@@ -538,22 +532,12 @@ impl ReclabApp {
                     Err(e) => self.state.notify(Level::Error, e.to_string()),
                 }
             }
-            Command::ExportResults(path) => match self.state.current() {
-                Some(rec) => {
-                    let is_csv =
-                        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-                    let body = if is_csv {
-                        crate::export::trace_csv(rec)
-                    } else {
-                        serde_json::to_string_pretty(rec).unwrap_or_default()
-                    };
-                    match worker::write_file(&path, body.as_bytes()) {
-                        Ok(()) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
-                        Err(e) => self.state.notify(Level::Error, e),
-                    }
+            Command::ExportResults(path) => {
+                match self.state.current().map(|rec| export_text(&path, rec, crate::export::trace_csv)) {
+                    Some(body) => self.write_export(&path, &body),
+                    None => self.state.notify(Level::Error, "there is no result to export yet"),
                 }
-                None => self.state.notify(Level::Error, "there is no result to export yet"),
-            },
+            }
             Command::ExportVectors(path) => {
                 let Some(l) = &self.state.loaded else { return };
                 let job = worker::export_vectors(path, l.engine.clone(), self.wake.clone());
@@ -576,22 +560,12 @@ impl ReclabApp {
                     Err(e) => self.state.notify(Level::Error, e.to_string()),
                 }
             }
-            Command::ExportEval(path) => match &self.state.eval_report {
-                Some(r) => {
-                    let is_csv =
-                        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-                    let body = if is_csv {
-                        crate::eval::to_csv(r)
-                    } else {
-                        serde_json::to_string_pretty(r).unwrap_or_default()
-                    };
-                    match worker::write_file(&path, body.as_bytes()) {
-                        Ok(()) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
-                        Err(e) => self.state.notify(Level::Error, e),
-                    }
+            Command::ExportEval(path) => {
+                match self.state.eval_report.as_ref().map(|r| export_text(&path, r, crate::eval::to_csv)) {
+                    Some(body) => self.write_export(&path, &body),
+                    None => self.state.notify(Level::Error, "run an evaluation first"),
                 }
-                None => self.state.notify(Level::Error, "run an evaluation first"),
-            },
+            }
             Command::ImportModel(path) => {
                 let job = worker::import_model(path, self.wake.clone());
                 self.spawn("Installing a model", job);
@@ -625,7 +599,14 @@ impl ReclabApp {
             Command::SetDark(dark) => self.state.dark = dark,
             Command::ShowTab(tab) => self.state.tab = tab,
         }
-        let _ = now;
+    }
+
+    /// Writes an export and says how it went.
+    fn write_export(&mut self, path: &std::path::Path, body: &str) {
+        match worker::write_file(path, body.as_bytes()) {
+            Ok(()) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
+            Err(e) => self.state.notify(Level::Error, e),
+        }
     }
 
     /// One step of the app's logic: jobs, answers, commands, and asking for a new result.
@@ -725,6 +706,12 @@ impl ReclabApp {
             self.commands.push(Command::SetK(if k.is_multiple_of(2) { k + 1 } else { k.saturating_sub(1).max(2) }));
         }
     }
+}
+
+/// An export's text: CSV when the file name ends in `.csv`, else pretty JSON.
+fn export_text<T: serde::Serialize>(path: &std::path::Path, value: &T, csv: impl FnOnce(&T) -> String) -> String {
+    let is_csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv { csv(value) } else { serde_json::to_string_pretty(value).unwrap_or_default() }
 }
 
 fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {

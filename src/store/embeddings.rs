@@ -12,7 +12,13 @@ fn to_blob(v: &[f32]) -> Vec<u8> {
 }
 
 fn from_blob(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+    let mut v = Vec::with_capacity(b.len() / 4);
+    extend_from_blob(&mut v, b);
+    v
+}
+
+fn extend_from_blob(v: &mut Vec<f32>, b: &[u8]) {
+    v.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
 }
 
 /// A model's cached vectors in one allocation, found by the hash of their text.
@@ -115,7 +121,7 @@ impl Project {
                 continue;
             }
             table.row_of.insert(hash, table.row_of.len());
-            table.data.extend(blob.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            extend_from_blob(&mut table.data, blob);
         }
         Ok(table)
     }
