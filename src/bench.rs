@@ -30,7 +30,7 @@ pub fn bench_texts(set: &str, n: usize) -> Vec<String> {
     let items: Vec<Item> = match table
         .and_then(|t| crate::catalog::parse_catalog(std::path::Path::new("catalog.csv"), &t, &ImportOptions::default()))
     {
-        Ok(p) => p.items,
+        Ok(p) => p.items.into_iter().map(|u| u.item).collect(),
         Err(_) => Vec::new(),
     };
     let template = crate::embed::Template::default_template();

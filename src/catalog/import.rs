@@ -2,7 +2,7 @@
 
 use super::mapping::{ColumnMapping, Field};
 use super::source::{RawTable, RawValue};
-use super::{AttrKind, AttrValue, CatalogError, Item, RejectedRow};
+use super::{AttrKind, AttrValue, CatalogError, Item, ItemUpdate, RejectedRow};
 use crate::util::{TIME_FORMATS, parse_time};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -14,10 +14,11 @@ pub struct ImportOptions {
     pub map: Vec<String>,
 }
 
-/// The result of reading a catalog file: valid items in file order, and the rejected rows.
+/// The result of reading a catalog file: valid rows in file order, each an update of the
+/// fields its file has, and the rejected rows.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedCatalog {
-    pub items: Vec<Item>,
+    pub items: Vec<ItemUpdate>,
     /// The line each item came from, parallel to `items`.
     pub lines: Vec<u64>,
     pub rejected: Vec<RejectedRow>,
@@ -103,8 +104,12 @@ fn build_item(
     table: &RawTable,
     attr_cols: &[usize],
     kinds: &[Option<AttrKind>],
-) -> Result<Item, String> {
-    let cell = |f: Field| mapping.get(f.key()).map(|i| (&table.columns[i], &cells[i]));
+) -> Result<ItemUpdate, String> {
+    // A column the row says nothing about (a JSON object without the key) is left as it is.
+    let cell = |f: Field| {
+        mapping.get(f.key()).map(|i| (&table.columns[i], &cells[i])).filter(|(_, v)| **v != RawValue::Missing)
+    };
+    let fields: std::collections::BTreeSet<Field> = Field::ALL.into_iter().filter(|f| cell(*f).is_some()).collect();
     let text =
         |f: Field| -> Option<String> { cell(f).map(|(_, v)| v.to_text().trim().to_string()).filter(|s| !s.is_empty()) };
     let mut item = Item {
@@ -134,8 +139,13 @@ fn build_item(
     if let Some((col, v)) = cell(Field::ExpiresAt) {
         item.expires_at = parse_time_cell(col, v)?;
     }
+    let mut attrs = std::collections::BTreeSet::new();
     for (k, &col) in attr_cols.iter().enumerate() {
         let v = &cells[col];
+        if *v == RawValue::Missing {
+            continue;
+        }
+        attrs.insert(table.columns[col].clone());
         if v.is_empty() {
             continue;
         }
@@ -144,7 +154,7 @@ fn build_item(
             item.attrs.insert(table.columns[col].clone(), value);
         }
     }
-    Ok(item)
+    Ok(ItemUpdate { item, fields, attrs, replace_attrs: false, released_if_new: None })
 }
 
 /// Splits a tags cell: a JSON list, or text separated by `|`, `;` or `,`.
@@ -231,7 +241,7 @@ fn value_kind(v: &RawValue) -> AttrKind {
         RawValue::Bool(_) => AttrKind::Bool,
         RawValue::Int(_) => AttrKind::Int,
         RawValue::Float(_) => AttrKind::Float,
-        RawValue::List(_) | RawValue::Json(_) | RawValue::Null => AttrKind::Text,
+        RawValue::List(_) | RawValue::Json(_) | RawValue::Null | RawValue::Missing => AttrKind::Text,
         RawValue::Text(s) => {
             let s = s.trim();
             if s.parse::<i64>().is_ok() {
@@ -290,20 +300,20 @@ mod tests {
              1002,Serena's Exo Sister,세레나의 엑소 시스터,Premium skin,serena;skin,800,3,2026-11-10,Rare,4,false,\n",
         );
         assert!(p.rejected.is_empty(), "{:?}", p.rejected);
-        let a = &p.items[0];
+        let a = &p.items[0].item;
         assert_eq!(a.name_alt.as_deref(), Some("세레나"));
         assert_eq!(a.tags, vec!["serena", "launch"]);
         assert_eq!(a.price, Some(1200.0));
         assert_eq!(a.stock, None);
-        assert_eq!(p.items[1].tags, vec!["serena", "skin"]);
+        assert_eq!(p.items[1].item.tags, vec!["serena", "skin"]);
         assert_eq!(p.attributes["rarity"], AttrKind::Text);
         assert_eq!(p.attributes["rating"], AttrKind::Float, "4.5 and 4 widen to float");
         assert_eq!(p.attributes["organic"], AttrKind::Bool);
         assert_eq!(p.attributes["launch"], AttrKind::Date);
         assert_eq!(a.attrs["rating"], AttrValue::Float(4.5));
-        assert_eq!(p.items[1].attrs["rating"], AttrValue::Float(4.0));
+        assert_eq!(p.items[1].item.attrs["rating"], AttrValue::Float(4.0));
         assert_eq!(a.attrs["launch"], AttrValue::Int(1_794_301_200));
-        assert!(!p.items[1].attrs.contains_key("launch"), "empty cells are absent, not empty text");
+        assert!(!p.items[1].item.attrs.contains_key("launch"), "empty cells are absent, not empty text");
     }
 
     #[test]
@@ -327,7 +337,7 @@ mod tests {
         assert!(got[3].0 == 6 && got[3].1.contains("not a whole number"));
         assert!(got[4].0 == 7 && got[4].1.contains("'2026-13-45' is not a date"));
         assert!(got[5].0 == 8 && got[5].1.contains("wrong number of fields"));
-        let ids: Vec<&str> = p.items.iter().map(|i| i.id.as_str()).collect();
+        let ids: Vec<&str> = p.items.iter().map(|i| i.item.id.as_str()).collect();
         assert_eq!(ids, vec!["1", "7"]);
         assert_eq!(p.rows_read, 8);
     }

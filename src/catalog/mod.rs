@@ -161,6 +161,107 @@ impl Item {
         let json = serde_json::to_vec(self).unwrap_or_default();
         crate::util::sha256_hex(&json)[..32].to_string()
     }
+
+    /// Checks values no catalog should hold: a price that is not a finite number.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(p) = self.price
+            && !p.is_finite()
+        {
+            return Err(format!("item {}: price {p} is not a finite number", self.id));
+        }
+        for (name, v) in &self.attrs {
+            if let AttrValue::Float(f) = v
+                && !f.is_finite()
+            {
+                return Err(format!("item {}: attribute '{name}' is {f}, not a finite number", self.id));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A change to one item: the fields a file's columns (or the options given) name, and only
+/// those. A field that is named with no value clears it; a field that is not named keeps what
+/// the project holds. Applied to an item the project does not have yet, it makes a new item.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ItemUpdate {
+    /// The values; `id` says which item, fields not in `fields` are ignored.
+    pub item: Item,
+    /// The known fields the update sets (or clears). `Field::Id` is implied.
+    pub fields: std::collections::BTreeSet<Field>,
+    /// Attributes the update sets (present in `item.attrs`) or clears (absent from it).
+    pub attrs: std::collections::BTreeSet<String>,
+    /// Every other attribute is removed (a whole item replaced, not merged).
+    pub replace_attrs: bool,
+    /// The release time of a new item when the update does not give one.
+    pub released_if_new: Option<i64>,
+}
+
+impl ItemUpdate {
+    /// An update that replaces every field of the item (what a whole `Item` means).
+    pub fn replace(item: Item) -> Self {
+        Self {
+            fields: Field::ALL.into_iter().collect(),
+            attrs: item.attrs.keys().cloned().collect(),
+            replace_attrs: true,
+            item,
+            released_if_new: None,
+        }
+    }
+
+    /// An update of the named fields (and the item's attributes), as a form or the command
+    /// line makes it: a new item is released at `now` unless the update gives a release time.
+    pub fn of_fields(item: Item, fields: impl IntoIterator<Item = Field>, now: i64) -> Self {
+        Self {
+            fields: fields.into_iter().collect(),
+            attrs: item.attrs.keys().cloned().collect(),
+            replace_attrs: false,
+            item,
+            released_if_new: Some(now),
+        }
+    }
+
+    /// The item after this update, on top of `stored` (the item the project holds, if any).
+    pub fn apply(&self, stored: Option<&Item>) -> Item {
+        let mut out = match stored {
+            Some(s) => s.clone(),
+            None => Item { id: self.item.id.clone(), ..Default::default() },
+        };
+        let new = &self.item;
+        for f in &self.fields {
+            match f {
+                Field::Id => {}
+                Field::Name => out.name = new.name.clone(),
+                Field::NameAlt => out.name_alt = new.name_alt.clone(),
+                Field::Category => out.category = new.category.clone(),
+                Field::Tags => out.tags = new.tags.clone(),
+                Field::Description => out.description = new.description.clone(),
+                Field::Price => out.price = new.price,
+                Field::Stock => out.stock = new.stock,
+                Field::PurchaseLimit => out.purchase_limit = new.purchase_limit,
+                Field::ReleasedAt => out.released_at = new.released_at,
+                Field::ExpiresAt => out.expires_at = new.expires_at,
+                Field::Vertical => out.vertical = new.vertical.clone(),
+            }
+        }
+        if self.replace_attrs {
+            out.attrs.clear();
+        }
+        for name in &self.attrs {
+            match new.attrs.get(name) {
+                Some(v) => {
+                    out.attrs.insert(name.clone(), v.clone());
+                }
+                None => {
+                    out.attrs.remove(name);
+                }
+            }
+        }
+        if stored.is_none() && !self.fields.contains(&Field::ReleasedAt) {
+            out.released_at = out.released_at.or(self.released_if_new);
+        }
+        out
+    }
 }
 
 /// One event of the interaction log.
@@ -276,5 +377,43 @@ impl ImportReport {
             let _ = writeln!(s, "  note: {n}");
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_changes_only_the_fields_it_names() {
+        let mut stored = Item {
+            id: "1".into(),
+            name: "Serena".into(),
+            category: Some("Descendant".into()),
+            price: Some(1800.0),
+            released_at: Some(5),
+            ..Default::default()
+        };
+        stored.attrs.insert("rarity".into(), AttrValue::Text("Ultimate".into()));
+        stored.attrs.insert("colour".into(), AttrValue::Text("red".into()));
+        let mut new = Item { id: "1".into(), price: Some(1900.0), ..Default::default() };
+        new.attrs.insert("colour".into(), AttrValue::Text("blue".into()));
+        let update = ItemUpdate {
+            item: new,
+            fields: [Field::Price, Field::Category].into(),
+            attrs: ["colour".to_string(), "rarity".to_string()].into(),
+            replace_attrs: false,
+            released_if_new: Some(99),
+        };
+        let merged = update.apply(Some(&stored));
+        assert_eq!(merged.name, "Serena", "not named: kept");
+        assert_eq!(merged.price, Some(1900.0));
+        assert_eq!(merged.category, None, "named without a value: cleared");
+        assert_eq!(merged.released_at, Some(5), "the default is for new items only");
+        assert_eq!(merged.attrs.get("colour"), Some(&AttrValue::Text("blue".into())));
+        assert!(!merged.attrs.contains_key("rarity"));
+        let fresh = update.apply(None);
+        assert_eq!((fresh.id.as_str(), fresh.released_at, fresh.name.as_str()), ("1", Some(99), ""));
+        assert_eq!(ItemUpdate::replace(stored.clone()).apply(Some(&merged)), stored);
     }
 }

@@ -12,6 +12,8 @@ use std::path::Path;
 /// A cell as read from the file, before it is mapped onto a field.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawValue {
+    /// A JSON object without this key: the row says nothing about the column.
+    Missing,
     Null,
     Text(String),
     Int(i64),
@@ -26,7 +28,7 @@ pub enum RawValue {
 impl RawValue {
     pub fn is_empty(&self) -> bool {
         match self {
-            RawValue::Null => true,
+            RawValue::Missing | RawValue::Null => true,
             RawValue::Text(s) => s.trim().is_empty(),
             RawValue::List(l) => l.is_empty(),
             _ => false,
@@ -36,7 +38,7 @@ impl RawValue {
     /// The value as text, as it would appear in a CSV cell.
     pub fn to_text(&self) -> String {
         match self {
-            RawValue::Null => String::new(),
+            RawValue::Missing | RawValue::Null => String::new(),
             RawValue::Text(s) => s.clone(),
             RawValue::Int(i) => i.to_string(),
             RawValue::Float(f) => f.to_string(),
@@ -311,7 +313,7 @@ impl ObjectRows {
                     line,
                     cells: columns
                         .iter()
-                        .map(|c| map.remove(c).map(RawValue::from_json).unwrap_or(RawValue::Null))
+                        .map(|c| map.remove(c).map(RawValue::from_json).unwrap_or(RawValue::Missing))
                         .collect(),
                 })
             })

@@ -303,11 +303,13 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
             project.put_vectors(&engine.model.key, engine.model.dim, &rows)?;
         }
         let t = Instant::now();
-        let prepared = engine.prepare_items(&mut project, &items, &ProgressSink::none())?;
+        let updates: Vec<reclab::catalog::ItemUpdate> =
+            items.iter().cloned().map(reclab::catalog::ItemUpdate::replace).collect();
+        let prepared = engine.prepare_items(&mut project, &updates, &ProgressSink::none())?;
         let report = engine.apply_items(prepared)?;
         let live_ms = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
-        engine.save_index()?;
+        engine.save_index(&project)?;
         println!(
             "incremental add of {label}: saved in the project and in the live index after {live_ms:.1} ms ({} embedded, no rebuild); writing the index file {:.0} ms more",
             report.embedded,

@@ -4,7 +4,7 @@ use super::recommend::scenario_now;
 use super::{open_engine, open_existing};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use reclab::catalog::{AttrValue, ImportOptions, Item};
+use reclab::catalog::{AttrValue, Field, ImportOptions, Item, ItemUpdate};
 use reclab::jobs::ProgressSink;
 use reclab::pipeline::RuleSet;
 use reclab::pipeline::user::{parse_action, verb};
@@ -343,7 +343,7 @@ pub fn items(project_path: &Path, cmd: ItemsCommand) -> Result<ExitCode> {
     match cmd {
         ItemsCommand::Add(a) => {
             let now = scenario_now(&project, None)?;
-            let items: Vec<Item> = match &a.file {
+            let items: Vec<ItemUpdate> = match &a.file {
                 Some(file) => {
                     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
                     let table = reclab::catalog::read_table_bytes(file, &bytes)?;
@@ -355,41 +355,62 @@ pub fn items(project_path: &Path, cmd: ItemsCommand) -> Result<ExitCode> {
                     parsed.items
                 }
                 None => {
-                    let mut item = Item {
+                    let item = Item {
                         id: a.id.clone().unwrap_or_default(),
                         name: a.name.clone().unwrap_or_default(),
-                        name_alt: a.name_alt.clone(),
-                        category: a.category.clone(),
+                        name_alt: a.name_alt.clone().filter(|s| !s.is_empty()),
+                        category: a.category.clone().filter(|s| !s.is_empty()),
                         tags: a
                             .tags
                             .as_deref()
                             .map(|t| reclab::catalog::parse_tags(&reclab::catalog::RawValue::Text(t.into())))
                             .unwrap_or_default(),
-                        description: a.description.clone(),
+                        description: a.description.clone().filter(|s| !s.is_empty()),
                         price: a.price,
                         stock: a.stock,
                         purchase_limit: a.purchase_limit,
-                        released_at: time_arg("released-at", &a.released_at)?.or(Some(now)),
+                        released_at: time_arg("released-at", &a.released_at)?,
                         expires_at: time_arg("expires-at", &a.expires_at)?,
-                        vertical: a.vertical.clone(),
+                        vertical: a.vertical.clone().filter(|s| !s.is_empty()),
                         ..Default::default()
                     };
                     if item.id.trim().is_empty() {
                         bail!("--id is empty");
                     }
+                    // Only the options given change the item (an empty value clears a field).
+                    let given = [
+                        (Field::Name, a.name.is_some()),
+                        (Field::NameAlt, a.name_alt.is_some()),
+                        (Field::Category, a.category.is_some()),
+                        (Field::Tags, a.tags.is_some()),
+                        (Field::Description, a.description.is_some()),
+                        (Field::Price, a.price.is_some()),
+                        (Field::Stock, a.stock.is_some()),
+                        (Field::PurchaseLimit, a.purchase_limit.is_some()),
+                        (Field::ReleasedAt, a.released_at.is_some()),
+                        (Field::ExpiresAt, a.expires_at.is_some()),
+                        (Field::Vertical, a.vertical.is_some()),
+                    ];
+                    let fields = given.into_iter().filter(|(_, g)| *g).map(|(f, _)| f);
+                    let mut update = ItemUpdate::of_fields(item, fields, now);
                     for kv in &a.attrs {
                         let (k, v) = kv.split_once('=').with_context(|| format!("--attr {kv}: expected NAME=VALUE"))?;
                         let value = match v.trim() {
-                            "true" | "false" => AttrValue::Bool(v.trim() == "true"),
-                            t => t
-                                .parse::<i64>()
-                                .map(AttrValue::Int)
-                                .or_else(|_| t.parse::<f64>().map(AttrValue::Float))
-                                .unwrap_or(AttrValue::Text(t.into())),
+                            "" => None,
+                            "true" | "false" => Some(AttrValue::Bool(v.trim() == "true")),
+                            t => Some(
+                                t.parse::<i64>()
+                                    .map(AttrValue::Int)
+                                    .or_else(|_| t.parse::<f64>().map(AttrValue::Float))
+                                    .unwrap_or(AttrValue::Text(t.into())),
+                            ),
                         };
-                        item.attrs.insert(k.trim().to_string(), value);
+                        update.attrs.insert(k.trim().to_string());
+                        if let Some(value) = value {
+                            update.item.attrs.insert(k.trim().to_string(), value);
+                        }
                     }
-                    vec![item]
+                    vec![update]
                 }
             };
             if items.is_empty() {

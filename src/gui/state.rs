@@ -1,7 +1,7 @@
 //! What the lab holds, and the commands that change it. Panels read [`AppState`] and push
 //! [`Command`]s; [`super::app::ReclabApp`] applies them in one `match`.
 
-use crate::catalog::{ImportReport, Item};
+use crate::catalog::ImportReport;
 use crate::embed::{InstalledModel, ModelRef};
 use crate::pipeline::{BuiltinFilters, Engine, Recommendation, Request, RuleSet, Strategy};
 use crate::store::{Project, SimAction};
@@ -36,7 +36,7 @@ pub enum Command {
     SetCompare(CompareMode),
     // Catalog.
     Import(PathBuf),
-    AddItems(Vec<Item>),
+    AddItems(Vec<crate::catalog::ItemUpdate>),
     // Scenarios and exports.
     SaveScenario(String),
     LoadScenario(String),

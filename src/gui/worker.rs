@@ -1,7 +1,7 @@
 //! Work off the UI thread: the recommender thread (always answers the latest request) and
 //! one-off jobs (open, import, embed, add items, models, the embedding map).
 
-use crate::catalog::{ImportOptions, ImportReport, Item};
+use crate::catalog::{ImportOptions, ImportReport};
 use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog};
 use crate::jobs::{JobHandle, ProgressSink};
 use crate::pipeline::{AddReport, Engine, EngineOptions, PipelineError, Recommendation, Request};
@@ -211,7 +211,7 @@ pub fn import(
 /// Adds items to the live engine: embedding under a read lock, the index update under a short
 /// write lock, saving the index under a read lock again.
 pub fn add_items(
-    items: Vec<Item>,
+    items: Vec<crate::catalog::ItemUpdate>,
     project_path: PathBuf,
     engine: Arc<RwLock<Engine>>,
     wake: Arc<dyn Fn() + Send + Sync>,
@@ -229,7 +229,7 @@ pub fn add_items(
             };
             // Writing the index file needs no exclusive access: recommendations go on meanwhile.
             let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
-            guard.save_index().map_err(message)?;
+            guard.save_index(&project).map_err(message)?;
             Ok(report)
         })())
     })

@@ -3,7 +3,7 @@
 
 use super::PipelineError;
 use super::stats::LogStats;
-use crate::catalog::{AttrKind, Item};
+use crate::catalog::{AttrKind, Item, ItemUpdate};
 use crate::embed::{Embedder, ModelRef, ModelStore, Template, TextKind, item_texts};
 use crate::index::{AnnIndex, IndexMeta, Quantization, VectorMatrix, index_paths};
 use crate::jobs::ProgressSink;
@@ -191,7 +191,12 @@ impl Engine {
             (Some((index_path, meta_path)), false) => {
                 let (index_path, meta_path) = (index_path.clone(), meta_path.clone());
                 let (key, dim, quant) = (model.key.clone(), model.dim, options.quantization);
-                let load = move || load_saved_index(&index_path, &meta_path, &key, dim, quant);
+                // The index and its sidecar are read as a pair no other reclab is writing.
+                let lock = std::sync::Arc::new(project.lock_index(false)?);
+                let load = move || {
+                    let _held = &lock;
+                    load_saved_index(&index_path, &meta_path, &key, dim, quant)
+                };
                 Some(std::thread::Builder::new().name("reclab-index-load".into()).spawn(load.clone()).map_err(|_| load))
             }
             _ => None,
@@ -247,7 +252,7 @@ impl Engine {
             store,
         };
         let _ = sink.report("opening the index", 3, 3);
-        engine.sync_index(saved)?;
+        engine.sync_index(project, saved)?;
         Ok(engine)
     }
 
@@ -301,7 +306,7 @@ impl Engine {
     /// differences, or builds it when there is nothing usable.
     /// Brings the index up to date with the vectors: the saved one (read by [`load_saved_index`])
     /// with stale entries removed and new ones added, else a fresh build.
-    fn sync_index(&mut self, saved: Option<(AnnIndex, IndexMeta)>) -> Result<(), PipelineError> {
+    fn sync_index(&mut self, project: &Project, saved: Option<(AnnIndex, IndexMeta)>) -> Result<(), PipelineError> {
         let started = std::time::Instant::now();
         if self.options.exact {
             self.index_report = IndexReport { action: "exact".into(), size: self.vectors.len(), ..Default::default() };
@@ -340,7 +345,7 @@ impl Engine {
         };
         self.ann = Some(ann);
         if action != "loaded" {
-            self.save_index()?;
+            self.save_index(project)?;
         }
         self.index_report = IndexReport {
             action: action.into(),
@@ -352,9 +357,15 @@ impl Engine {
         Ok(())
     }
 
-    /// Saves the index and its sidecar beside the project (in-memory projects have none).
-    pub fn save_index(&self) -> Result<(), PipelineError> {
+    /// Saves the index and its sidecar beside the project (in-memory projects have none), under
+    /// the project's index lock so that two reclabs never write them at once. A read-only
+    /// project keeps its index in memory.
+    pub fn save_index(&self, project: &Project) -> Result<(), PipelineError> {
         let (Some((index_path, meta_path)), Some(ann)) = (&self.files, &self.ann) else { return Ok(()) };
+        if project.is_read_only() {
+            return Ok(());
+        }
+        let _lock = project.lock_index(true)?;
         ann.save(index_path)?;
         let meta = IndexMeta {
             model: self.model.key.clone(),
@@ -368,50 +379,70 @@ impl Engine {
 
     /// Adds (or updates) items: saves them in the project, embeds their text at once, and puts
     /// their vectors in the index without rebuilding it. They can appear in the very next
-    /// recommendation.
+    /// recommendation. Each update changes only the fields it names.
     pub fn add_items(
         &mut self,
         project: &mut Project,
-        items: &[Item],
+        items: &[ItemUpdate],
         sink: &ProgressSink,
     ) -> Result<AddReport, PipelineError> {
         let prepared = self.prepare_items(project, items, sink)?;
         let report = self.apply_items(prepared)?;
-        self.save_index()?;
+        self.save_index(project)?;
         Ok(report)
     }
 
-    /// The slow half of [`Engine::add_items`], which needs only shared access: saves the items
-    /// and embeds their texts.
+    /// The slow half of [`Engine::add_items`], which needs only shared access: embeds the
+    /// texts the items will have, then saves the items and their vectors in one transaction,
+    /// so that no item is ever saved without its vector.
     pub fn prepare_items(
         &self,
         project: &mut Project,
-        items: &[Item],
+        items: &[ItemUpdate],
         sink: &ProgressSink,
     ) -> Result<PreparedItems, PipelineError> {
         let started = std::time::Instant::now();
-        project.upsert_items(items)?;
-        let texts = item_texts(items, &self.template);
-        let mut vectors = project.vectors_for(&self.model.key, texts.iter().map(|(_, h)| *h))?;
-        let todo: Vec<&(String, [u8; 16])> = texts.iter().filter(|(_, h)| !vectors.contains_key(h)).collect();
-        let _ = sink.report("embedding new items", 0, todo.len() as u64);
         let mut embedded = 0;
-        if !todo.is_empty() {
-            // Texts already in the cache need no model.
-            let embedder = self.embedder()?;
-            let batch: Vec<&str> = todo.iter().map(|(t, _)| t.as_str()).collect();
-            let vecs = embedder.embed(&batch, TextKind::Passage)?;
-            let rows: Vec<([u8; 16], Vec<f32>)> = todo.iter().map(|(_, h)| *h).zip(vecs).collect();
-            project.put_vectors(&self.model.key, self.model.dim, &rows)?;
-            embedded = rows.len();
+        // Another reclab may change these items between the embedding and the save: then the
+        // texts are worked out again (a few times at most).
+        let mut attempt = 0;
+        let (texts, vectors) = loop {
+            attempt += 1;
+            let merged = project.preview_updates(items)?;
+            let texts = item_texts(&merged, &self.template);
+            let mut vectors = project.vectors_for(&self.model.key, texts.iter().map(|(_, h)| *h))?;
+            let mut seen = std::collections::HashSet::new();
+            let todo: Vec<&(String, [u8; 16])> =
+                texts.iter().filter(|(_, h)| !vectors.contains_key(h) && seen.insert(*h)).collect();
+            let _ = sink.report("embedding new items", 0, todo.len() as u64);
+            let mut rows: Vec<([u8; 16], Vec<f32>)> = Vec::new();
+            if !todo.is_empty() {
+                // Texts already in the cache need no model.
+                let embedder = self.embedder()?;
+                let batch: Vec<&str> = todo.iter().map(|(t, _)| t.as_str()).collect();
+                let vecs = embedder.embed(&batch, TextKind::Passage)?;
+                rows = todo.iter().map(|(_, h)| *h).zip(vecs).collect();
+            }
+            let _ = sink.report("embedding new items", todo.len() as u64, todo.len() as u64);
+            let batch = crate::store::VectorBatch { model: &self.model.key, dim: self.model.dim, rows: &rows };
+            let expected = (attempt < 4).then_some(merged.as_slice());
+            match project.apply_updates(items, Some(batch), expected) {
+                Err(crate::store::StoreError::Changed { .. }) => continue,
+                Err(e) => return Err(e.into()),
+                Ok(_) => {}
+            }
+            embedded += rows.len();
             vectors.extend(rows);
-        }
-        let _ = sink.report("embedding new items", todo.len() as u64, todo.len() as u64);
+            break (texts, vectors);
+        };
+        drop(texts);
         let mut rows = Vec::with_capacity(items.len());
-        for (item, (_, hash)) in items.iter().zip(&texts) {
-            if let Some((key, stored)) = project.item(&item.id)? {
-                let v = vectors.get(hash).cloned().unwrap_or_default();
-                rows.push((key, stored, *hash, v));
+        for update in items {
+            if let Some((key, stored)) = project.item(&update.item.id)? {
+                // The saved item's own text: it has no vector here only when another reclab
+                // changed the item after the last attempt (`reclab embed` then gives it one).
+                let (_, hash) = item_texts([&stored], &self.template).pop().unwrap_or_default();
+                rows.push((key, stored, hash, vectors.get(&hash).cloned()));
             }
         }
         Ok(PreparedItems { rows, embedded, started })
@@ -425,12 +456,26 @@ impl Engine {
         let mut report = AddReport { embedded: prepared.embedded, ..Default::default() };
         for (key, item, hash, v) in prepared.rows {
             let existed = self.catalog.by_key(key).is_some();
-            self.vectors.insert(key, &v)?;
-            if let Some(ann) = &self.ann {
-                ann.upsert(key, &v)?;
+            match v {
+                Some(v) => {
+                    self.vectors.insert(key, &v)?;
+                    if let Some(ann) = &self.ann {
+                        ann.upsert(key, &v)?;
+                    }
+                    self.hashes.insert(key, hash);
+                    self.missing.retain(|id| id != &item.id);
+                }
+                None => {
+                    self.vectors.remove(key);
+                    if let Some(ann) = &self.ann {
+                        ann.remove(key)?;
+                    }
+                    self.hashes.remove(&key);
+                    if !self.missing.contains(&item.id) {
+                        self.missing.push(item.id.clone());
+                    }
+                }
             }
-            self.hashes.insert(key, hash);
-            self.missing.retain(|id| id != &item.id);
             if existed {
                 report.updated.push(item.id.clone())
             } else {
@@ -446,7 +491,7 @@ impl Engine {
 /// Items saved and embedded, waiting to enter the catalog and the index.
 #[derive(Debug)]
 pub struct PreparedItems {
-    rows: Vec<(u64, Item, [u8; 16], Vec<f32>)>,
+    rows: Vec<(u64, Item, [u8; 16], Option<Vec<f32>>)>,
     embedded: usize,
     started: std::time::Instant,
 }

@@ -221,7 +221,8 @@ fn new_items_are_indexed_without_a_rebuild_and_only_the_content_path_finds_them(
     let (mut p, mut engine) = engine_with(|_| {});
     let built = engine.index_report.clone();
     let fresh = item(1500, "Serena style 0 hair makeup winter edition", "Head skin", &["serena", "new"]);
-    let report = engine.add_items(&mut p, &[fresh], &ProgressSink::none()).unwrap();
+    let report =
+        engine.add_items(&mut p, &[crate::catalog::ItemUpdate::replace(fresh)], &ProgressSink::none()).unwrap();
     assert_eq!(report.added, vec!["1500"]);
     assert_eq!(report.embedded, 1);
     assert_eq!(engine.index_report, built, "the index was not rebuilt");

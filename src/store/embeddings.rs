@@ -151,21 +151,9 @@ impl Project {
 
     /// Saves vectors in one transaction: after this returns they survive a crash.
     pub fn put_vectors(&mut self, model: &str, dim: usize, rows: &[VectorRow]) -> Result<()> {
-        self.register_model(model, dim)?;
-        if let Some((_, v)) = rows.iter().find(|(_, v)| v.len() != dim) {
-            return Err(StoreError::DimensionMismatch { model: model.to_string(), stored: dim, given: v.len() });
-        }
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| super::sql(&path, "save vectors", e))?;
-        {
-            let mut stmt = tx
-                .prepare_cached("INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?1, ?2, ?3)")
-                .map_err(|e| super::sql(&path, "save vectors", e))?;
-            for (hash, v) in rows {
-                stmt.execute(params![model, &hash[..], to_blob(v)])
-                    .map_err(|e| super::sql(&path, "save a vector", e))?;
-            }
-        }
+        let tx = self.write_transaction("save vectors")?;
+        write_vectors(&tx, &path, model, dim, rows)?;
         tx.commit().map_err(|e| super::sql(&path, "commit vectors", e))
     }
 
@@ -195,4 +183,39 @@ impl Project {
             .map_err(|e| self.err("list vector models", e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err("list vector models", e))
     }
+}
+
+/// Saves `rows` for `model` inside the caller's transaction, recording the model's dimension
+/// (and refusing another dimension for a model that already has one).
+pub(super) fn write_vectors(
+    conn: &rusqlite::Connection,
+    path: &std::path::Path,
+    model: &str,
+    dim: usize,
+    rows: &[VectorRow],
+) -> Result<()> {
+    let stored: Option<i64> = conn
+        .query_row("SELECT dim FROM embedding_models WHERE model = ?1", [model], |r| r.get(0))
+        .optional()
+        .map_err(|e| super::sql(path, "read model dimensions", e))?;
+    match stored {
+        Some(d) if d as usize != dim => {
+            return Err(StoreError::DimensionMismatch { model: model.to_string(), stored: d as usize, given: dim });
+        }
+        Some(_) => {}
+        None => {
+            conn.execute("INSERT INTO embedding_models (model, dim) VALUES (?1, ?2)", params![model, dim as i64])
+                .map_err(|e| super::sql(path, "record a model", e))?;
+        }
+    }
+    if let Some((_, v)) = rows.iter().find(|(_, v)| v.len() != dim) {
+        return Err(StoreError::DimensionMismatch { model: model.to_string(), stored: dim, given: v.len() });
+    }
+    let mut stmt = conn
+        .prepare_cached("INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?1, ?2, ?3)")
+        .map_err(|e| super::sql(path, "save vectors", e))?;
+    for (hash, v) in rows {
+        stmt.execute(params![model, &hash[..], to_blob(v)]).map_err(|e| super::sql(path, "save a vector", e))?;
+    }
+    Ok(())
 }

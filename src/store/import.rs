@@ -70,7 +70,7 @@ impl Project {
         let _ = sink.report("saving items", 0, parsed.items.len() as u64);
         let mut notes = parsed.notes;
         notes.extend(self.merge_attributes(&parsed.attributes)?);
-        let counts = self.upsert_items(&parsed.items)?;
+        let counts = self.apply_updates(&parsed.items, None, None)?;
         let _ = sink.report("saving items", parsed.items.len() as u64, parsed.items.len() as u64);
         Ok(ImportReport {
             file: path.display().to_string(),

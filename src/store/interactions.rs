@@ -10,7 +10,7 @@ impl Project {
     pub fn insert_interactions(&mut self, events: &[Interaction]) -> Result<(u64, u64)> {
         let path = self.path.clone();
         let err = |ctx: &str, e| super::sql(&path, ctx, e);
-        let tx = self.conn.transaction().map_err(|e| err("start saving interactions", e))?;
+        let tx = self.write_transaction("start saving interactions")?;
         let (mut added, mut present) = (0, 0);
         {
             let mut insert = tx

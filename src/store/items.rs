@@ -1,7 +1,7 @@
 //! Catalog items and their attribute types in the project file.
 
 use super::{Project, Result, StoreError};
-use crate::catalog::{AttrKind, Item};
+use crate::catalog::{AttrKind, Item, ItemUpdate};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
@@ -40,18 +40,60 @@ fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<(u64, Item, String, St
     ))
 }
 
+/// Vectors saved in the same transaction as the items they embed.
+pub struct VectorBatch<'a> {
+    pub model: &'a str,
+    pub dim: usize,
+    pub rows: &'a [super::VectorRow],
+}
+
 impl Project {
-    /// Inserts new items and updates changed ones, in one transaction. Items are matched by id;
-    /// an item whose content did not change is left alone (its timestamps too).
+    /// Replaces items whole (every field and attribute), adding the new ones, in one
+    /// transaction. Imports merge instead: see [`Project::apply_updates`].
     pub fn upsert_items(&mut self, items: &[Item]) -> Result<UpsertCounts> {
+        let updates: Vec<ItemUpdate> = items.iter().cloned().map(ItemUpdate::replace).collect();
+        self.apply_updates(&updates, None, None)
+    }
+
+    /// The items as they would be after `updates`, without saving anything.
+    pub fn preview_updates(&self, updates: &[ItemUpdate]) -> Result<Vec<Item>> {
+        let mut out = Vec::with_capacity(updates.len());
+        for u in updates {
+            let stored = self.item(&u.item.id)?.map(|(_, i)| i);
+            out.push(u.apply(stored.as_ref()));
+        }
+        Ok(out)
+    }
+
+    /// Applies updates in one transaction: each changes only the fields it names (see
+    /// [`ItemUpdate`]); an item whose content did not change is left alone (its timestamps
+    /// too). `vectors` are saved in the same transaction, so items and their vectors land
+    /// together or not at all. With `expected` (the items [`Project::preview_updates`] gave),
+    /// nothing is saved and [`StoreError::Changed`] comes back when another writer changed
+    /// these items in between.
+    pub fn apply_updates(
+        &mut self,
+        updates: &[ItemUpdate],
+        vectors: Option<VectorBatch<'_>>,
+        expected: Option<&[Item]>,
+    ) -> Result<UpsertCounts> {
+        for u in updates {
+            u.item.check().map_err(StoreError::Invalid)?;
+        }
         let now = crate::util::now_secs();
         let path = self.path.clone();
         let err = |ctx: &str, e| super::sql(&path, ctx, e);
-        let tx = self.conn.transaction().map_err(|e| err("start saving items", e))?;
+        let damaged = |id: &str, what: &str, e: serde_json::Error| StoreError::Damaged {
+            path: path.clone(),
+            what: format!("{what} of item {id}"),
+            message: e.to_string(),
+        };
+        let tx = self.write_transaction("start saving items")?;
         let mut counts = UpsertCounts::default();
         {
-            let mut find =
-                tx.prepare_cached("SELECT content_hash FROM items WHERE id = ?1").map_err(|e| err("save items", e))?;
+            let mut find = tx
+                .prepare_cached(&format!("SELECT {ITEM_COLUMNS}, content_hash FROM items WHERE id = ?1"))
+                .map_err(|e| err("save items", e))?;
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO items (id, name, name_alt, category, tags, description, price, stock, purchase_limit, \
@@ -66,10 +108,27 @@ impl Project {
                      content_hash = ?14, updated_at = ?15 WHERE id = ?1",
                 )
                 .map_err(|e| err("save items", e))?;
-            for item in items {
+            for (n, u) in updates.iter().enumerate() {
+                let found = find
+                    .query_row([&u.item.id], |r| Ok((row_to_item(r)?, r.get::<_, String>(14)?)))
+                    .optional()
+                    .map_err(|e| err("save items", e))?;
+                let stored = match found {
+                    Some(((_, mut stored, tags, attrs), hash)) => {
+                        stored.tags = serde_json::from_str(&tags).map_err(|e| damaged(&stored.id, "tags", e))?;
+                        stored.attrs =
+                            serde_json::from_str(&attrs).map_err(|e| damaged(&stored.id, "attributes", e))?;
+                        Some((stored, hash))
+                    }
+                    None => None,
+                };
+                let item = u.apply(stored.as_ref().map(|(s, _)| s));
+                if let Some(want) = expected.and_then(|e| e.get(n))
+                    && *want != item
+                {
+                    return Err(StoreError::Changed { path: path.clone(), id: item.id.clone() });
+                }
                 let hash = item.content_hash();
-                let existing: Option<String> =
-                    find.query_row([&item.id], |r| r.get(0)).optional().map_err(|e| err("save items", e))?;
                 let tags = serde_json::to_string(&item.tags).unwrap_or_else(|_| "[]".into());
                 let attrs = serde_json::to_string(&item.attrs).unwrap_or_else(|_| "{}".into());
                 let values = params![
@@ -89,18 +148,21 @@ impl Project {
                     hash,
                     now
                 ];
-                match existing {
+                match stored {
                     None => {
                         insert.execute(values).map_err(|e| err("add an item", e))?;
                         counts.added += 1;
                     }
-                    Some(old) if old == hash => counts.unchanged += 1,
+                    Some((_, old)) if old == hash => counts.unchanged += 1,
                     Some(_) => {
                         update.execute(values).map_err(|e| err("update an item", e))?;
                         counts.updated += 1;
                     }
                 }
             }
+        }
+        if let Some(v) = vectors {
+            super::embeddings::write_vectors(&tx, &path, v.model, v.dim, v.rows)?;
         }
         tx.commit().map_err(|e| err("commit the items", e))?;
         Ok(counts)
@@ -147,7 +209,7 @@ impl Project {
     /// Removes items by id; returns how many existed.
     pub fn remove_items(&mut self, ids: &[String]) -> Result<u64> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| super::sql(&path, "remove items", e))?;
+        let tx = self.write_transaction("remove items")?;
         let mut n = 0;
         for id in ids {
             n += tx

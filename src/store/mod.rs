@@ -14,7 +14,7 @@ mod users;
 
 pub use embeddings::{VectorRow, VectorTable};
 pub use import::ImportKind;
-pub use items::UpsertCounts;
+pub use items::{UpsertCounts, VectorBatch};
 pub use named::{EvalRunRow, Named};
 pub use users::{SimAction, SimUser};
 
@@ -47,6 +47,24 @@ pub enum StoreError {
     Import(crate::catalog::CatalogError),
     #[error("project file {path}: stored {what} is damaged: {message}")]
     Damaged { path: PathBuf, what: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("another reclab is writing this project ({path}); nothing was saved: try again when it has finished")]
+    Busy { path: PathBuf },
+    #[error("cannot write to {path}: the file is read-only ({context}); nothing was changed")]
+    ReadOnly { path: PathBuf, context: String },
+    #[error("item {id} changed in {path} while it was being saved; nothing was saved")]
+    Changed { path: PathBuf, id: String },
+    #[error(
+        "cannot open {path} read-only: it was written by an older reclab (schema version {found}) and needs upgrading, which needs write access"
+    )]
+    NeedsUpgrade { path: PathBuf, found: i64 },
+    #[error(
+        "cannot open {path}: it is an empty file, not a reclab project yet; create it with `reclab import <catalog>` or `reclab sample`"
+    )]
+    EmptyFile { path: PathBuf },
+    #[error("cannot lock {path}: {source}")]
+    Lock { path: PathBuf, source: std::io::Error },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -55,6 +73,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Project {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
+    /// The file existed with no bytes at all and was made a new project.
+    was_empty_file: bool,
 }
 
 impl std::fmt::Debug for Project {
@@ -65,22 +86,77 @@ impl std::fmt::Debug for Project {
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// How long a command waits for another reclab's write to finish before it gives up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Project {
-    /// Opens a project file, creating it when it does not exist.
+    /// Opens a project file for writing, creating it when it does not exist.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Self::open_with(path.as_ref(), true)
     }
 
-    /// Opens an existing project file; a missing file is an error.
+    /// Opens an existing project file for writing; a missing file is an error.
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Self> {
         Self::open_with(path.as_ref(), false)
+    }
+
+    /// Opens an existing project file for reading only: nothing is written to it (a project
+    /// of an older schema is upgraded first when the file can be written). Works on a file
+    /// this user may not write.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        if check_header(path)? {
+            return Err(StoreError::EmptyFile { path: path.to_path_buf() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sql(path, "open", e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| sql(path, "configure", e))?;
+        let project = Self { conn, path: path.to_path_buf(), read_only: true, was_empty_file: false };
+        let version = match project.check_identity() {
+            Ok(v) => v,
+            // A WAL project in a folder this user may not write cannot get its shared-memory
+            // file; opened as immutable it is read as it is on disk.
+            Err(StoreError::NotAProject { reason, .. }) if reason.contains("unable to open") => {
+                return Self::open_immutable(path);
+            }
+            Err(e) => return Err(e),
+        };
+        if version < schema::LATEST {
+            drop(project);
+            return match Self::open_existing(path) {
+                Ok(p) => {
+                    drop(p);
+                    Self::open_read_only(path)
+                }
+                Err(StoreError::ReadOnly { .. }) => {
+                    Err(StoreError::NeedsUpgrade { path: path.to_path_buf(), found: version })
+                }
+                Err(e) => Err(e),
+            };
+        }
+        Ok(project)
+    }
+
+    fn open_immutable(path: &Path) -> Result<Self> {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| sql(path, "open", e))?;
+        let project = Self { conn, path: path.to_path_buf(), read_only: true, was_empty_file: false };
+        let version = project.check_identity()?;
+        if version < schema::LATEST {
+            return Err(StoreError::NeedsUpgrade { path: path.to_path_buf(), found: version });
+        }
+        Ok(project)
     }
 
     /// A project that lives in memory only (tests, benchmarks).
     pub fn in_memory() -> Result<Self> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| sql(&path, "open", e))?;
-        let mut p = Self { conn, path };
+        let mut p = Self { conn, path, read_only: false, was_empty_file: false };
         p.migrate()?;
         Ok(p)
     }
@@ -90,15 +166,28 @@ impl Project {
         if !exists && !create {
             return Err(StoreError::Missing { path: path.to_path_buf() });
         }
+        let mut was_empty_file = false;
         if exists {
-            check_header(path)?;
+            was_empty_file = check_header(path)?;
         } else if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io { path: parent.to_path_buf(), source })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
         let conn = Connection::open_with_flags(path, flags).map_err(|e| sql(path, "open", e))?;
-        let mut project = Self { conn, path: path.to_path_buf() };
+        // Before anything else: every statement below may meet another reclab's write.
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| sql(path, "configure", e))?;
+        let mut project = Self { conn, path: path.to_path_buf(), read_only: false, was_empty_file };
         project.check_identity()?;
+        // SQLite opens a file it may not write read-only without saying so: say it here.
+        if project.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                context: "this user may not write it; read-only commands such as `reclab status` still work".into(),
+            });
+        }
         // Reads through a memory map: loading 100,000 cached vectors takes a third less time.
         project
             .conn
@@ -107,13 +196,60 @@ impl Project {
                  PRAGMA mmap_size = 1073741824;",
             )
             .map_err(|e| sql(path, "configure", e))?;
-        project.conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| sql(path, "configure", e))?;
         project.migrate()?;
         Ok(project)
     }
 
-    /// Refuses files that are not ours or are too new, without writing anything.
-    fn check_identity(&self) -> Result<()> {
+    /// True for a project opened with [`Project::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// True when the file existed with no bytes at all and opening made it a new project.
+    pub fn was_empty_file(&self) -> bool {
+        self.was_empty_file
+    }
+
+    /// Starts a write transaction that takes the write lock at once (waiting for another
+    /// writer up to the busy timeout), so that a read inside it never meets a newer version
+    /// of the file when it turns into a write.
+    pub(crate) fn write_transaction(&mut self, context: &str) -> Result<rusqlite::Transaction<'_>> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql(&path, context, e))
+    }
+
+    /// The advisory lock file beside the project that orders writes of the vector index.
+    pub fn lock_path(&self) -> PathBuf {
+        let mut p = self.path.as_os_str().to_owned();
+        p.push(".lock");
+        PathBuf::from(p)
+    }
+
+    /// Takes the project's index lock (shared to read the index files, exclusive to write
+    /// them); it is released when the guard is dropped. In-memory projects need none.
+    pub fn lock_index(&self, exclusive: bool) -> Result<Option<std::fs::File>> {
+        if self.path.to_str() == Some(":memory:") {
+            return Ok(None);
+        }
+        let path = self.lock_path();
+        let file = match std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path) {
+            Ok(f) => f,
+            // A read-only folder: nobody can write the index there either.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) => {
+                return Ok(None);
+            }
+            Err(source) => return Err(StoreError::Lock { path, source }),
+        };
+        let locked = if exclusive { file.lock() } else { file.lock_shared() };
+        locked.map_err(|source| StoreError::Lock { path, source })?;
+        Ok(Some(file))
+    }
+
+    /// Refuses files that are not ours or are too new, without writing anything; returns the
+    /// schema version.
+    fn check_identity(&self) -> Result<i64> {
         let path = &self.path;
         let not_ours = |reason: String| StoreError::NotAProject { path: path.clone(), reason };
         let app_id: i32 = self
@@ -136,7 +272,10 @@ impl Project {
         if version > schema::LATEST {
             return Err(StoreError::TooNew { path: path.clone(), found: version, supported: schema::LATEST });
         }
-        Ok(())
+        if version < 0 {
+            return Err(not_ours(format!("its schema version is {version}, which no reclab ever wrote")));
+        }
+        Ok(version)
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -212,6 +351,13 @@ impl Project {
         Ok(out)
     }
 
+    /// A number that grows with every change of any item (added, updated or removed).
+    pub fn catalog_revision(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT value FROM revisions WHERE name = 'items'", [], |r| r.get(0))
+            .map_err(|e| self.err("read the catalog revision", e))
+    }
+
     /// Counts for a status line.
     pub fn stats(&self) -> Result<ProjectStats> {
         let count = |sql_text: &str| -> Result<u64> {
@@ -241,11 +387,29 @@ pub struct ProjectStats {
 }
 
 fn sql(path: &Path, context: &str, source: rusqlite::Error) -> StoreError {
-    StoreError::Sqlite { path: path.to_path_buf(), context: context.to_string(), source }
+    use rusqlite::ErrorCode;
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path: path.to_path_buf() },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.to_path_buf(), context: context.to_string() },
+        _ => StoreError::Sqlite { path: path.to_path_buf(), context: context.to_string(), source },
+    }
 }
 
-/// Checks the first bytes of an existing file before SQLite touches it.
-fn check_header(path: &Path) -> Result<()> {
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' | 0x80.. => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+/// Checks the first bytes of an existing file before SQLite touches it; true for an empty file.
+fn check_header(path: &Path) -> Result<bool> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
     let mut head = [0u8; 16];
@@ -258,7 +422,7 @@ fn check_header(path: &Path) -> Result<()> {
         }
     }
     if n == 0 {
-        return Ok(()); // an empty file becomes a new project
+        return Ok(true); // an empty file can become a new project
     }
     if n < head.len() || &head != SQLITE_MAGIC {
         return Err(StoreError::NotAProject {
@@ -266,7 +430,7 @@ fn check_header(path: &Path) -> Result<()> {
             reason: "it is not an SQLite database".to_string(),
         });
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Migrates `conn` up to `target` in one transaction. Exposed for tests that need an older schema.
@@ -276,7 +440,15 @@ pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<()>
     if current >= target {
         return Ok(());
     }
-    let tx = conn.transaction().map_err(|e| sql(path, "start the migration", e))?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| sql(path, "start the migration", e))?;
+    // Another reclab may have migrated the file while this one waited for the write lock.
+    let current: i64 =
+        tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| sql(path, "read the schema version", e))?;
+    if current >= target {
+        return Ok(());
+    }
     for (i, step) in schema::MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
         tx.execute_batch(step)
             .map_err(|e| sql(path, &format!("migrate the schema from version {i} to {}", i + 1), e))?;

@@ -108,6 +108,21 @@ pub const MIGRATIONS: &[&str] = &[
         report     TEXT NOT NULL
     );
     "#,
+    // 4 → 5: a revision number of the catalog, bumped by every change of an item, so that a
+    // long embedding run can tell that an import changed the texts under it.
+    r#"
+    CREATE TABLE revisions (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO revisions (name, value) VALUES ('items', 0);
+    CREATE TRIGGER items_added AFTER INSERT ON items
+        BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'items'; END;
+    CREATE TRIGGER items_changed AFTER UPDATE ON items
+        BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'items'; END;
+    CREATE TRIGGER items_removed AFTER DELETE ON items
+        BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'items'; END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -32,7 +32,7 @@ impl Project {
         let now = crate::util::now_secs();
         let path = self.path.clone();
         let err = |ctx: &str, e| super::sql(&path, ctx, e);
-        let tx = self.conn.transaction().map_err(|e| err("save a user", e))?;
+        let tx = self.write_transaction("save a user")?;
         tx.execute(
             "INSERT INTO users (id, note, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
              ON CONFLICT (id) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at",

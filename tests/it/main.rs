@@ -5,4 +5,5 @@ mod eval;
 mod import;
 mod models;
 mod pipeline;
+mod robust;
 mod support;

@@ -1,7 +1,7 @@
 //! The catalog: a searchable, sortable, virtualised item table with category facets, item
 //! details, import (dialog or drag-and-drop) with its report, and an "Add item" form.
 
-use crate::catalog::{AttrKind, Item};
+use crate::catalog::{AttrKind, Field, Item, ItemUpdate};
 use crate::gui::state::{AppState, Command};
 use crate::pipeline::Engine;
 use crate::util::{cmp_ids, format_time};
@@ -308,7 +308,7 @@ impl CatalogPanel {
         if submit {
             let f = &self.form;
             let text = |s: &String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-            out.push(Command::AddItems(vec![Item {
+            let item = Item {
                 id: f.id.trim().to_string(),
                 name: f.name.trim().to_string(),
                 name_alt: text(&f.name_alt),
@@ -316,9 +316,16 @@ impl CatalogPanel {
                 tags: f.tags.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
                 description: text(&f.description),
                 price: crate::catalog::parse_number(&f.price),
-                released_at: Some(state.request.now),
                 ..Default::default()
-            }]));
+            };
+            // The form changes the fields it fills in; an existing item keeps the others.
+            let mut fields = vec![Field::Name];
+            fields.extend(item.name_alt.is_some().then_some(Field::NameAlt));
+            fields.extend(item.category.is_some().then_some(Field::Category));
+            fields.extend((!item.tags.is_empty()).then_some(Field::Tags));
+            fields.extend(item.description.is_some().then_some(Field::Description));
+            fields.extend(item.price.is_some().then_some(Field::Price));
+            out.push(Command::AddItems(vec![ItemUpdate::of_fields(item, fields, state.request.now)]));
             self.form = AddForm::default();
             open = false;
         }

@@ -107,14 +107,21 @@ impl ComparePanel {
             });
             let ok = !self.new_id.trim().is_empty() && !self.new_name.trim().is_empty();
             if ui.add_enabled(ok, egui::Button::new("Add, embed and index")).clicked() {
-                out.push(Command::AddItems(vec![Item {
+                let item = Item {
                     id: self.new_id.trim().to_string(),
                     name: self.new_name.trim().to_string(),
                     category: Some(self.new_category.trim().to_string()).filter(|s| !s.is_empty()),
                     description: Some(self.new_description.trim().to_string()).filter(|s| !s.is_empty()),
-                    released_at: Some(state.request.now),
                     ..Default::default()
-                }]));
+                };
+                let mut fields = vec![crate::catalog::Field::Name];
+                fields.extend(item.category.is_some().then_some(crate::catalog::Field::Category));
+                fields.extend(item.description.is_some().then_some(crate::catalog::Field::Description));
+                out.push(Command::AddItems(vec![crate::catalog::ItemUpdate::of_fields(
+                    item,
+                    fields,
+                    state.request.now,
+                )]));
             }
         });
     }

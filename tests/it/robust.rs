@@ -1,0 +1,83 @@
+//! Hostile but realistic input: partial updates, output paths, quoting, bounded work, locks and
+//! read-only projects. Each test reproduces a case of issue 10.
+
+use crate::support::Sandbox;
+use serde_json::Value;
+
+const CATALOG: &str = "id,name,category,tags,description,price,released_at,expires_at,rarity\n\
+    1001,Serena,Descendant,serena|launch,\"Serena, the newest Descendant, flies.\",1800,2026-11-10,2026-12-31,Ultimate\n\
+    1002,Peony,Descendant,peony,Heals her allies.,1500,2026-10-01,,Rare\n";
+
+/// A project with the small catalog above, embedded with the lexical embedder.
+fn small_project() -> Sandbox {
+    let sb = Sandbox::new();
+    let file = sb.write("items.csv", CATALOG);
+    sb.ok(&["import", file.to_str().unwrap()]);
+    sb.ok(&["embed", "--model", "lexical"]);
+    sb
+}
+
+fn show(sb: &Sandbox, id: &str) -> String {
+    sb.ok(&["items", "show", id])
+}
+
+fn embed_report(sb: &Sandbox) -> Value {
+    serde_json::from_str(&sb.ok(&["embed", "--model", "lexical", "--json"])).expect("embed --json")
+}
+
+#[test]
+fn a_reimport_with_some_columns_changes_only_those_columns() {
+    let sb = small_project();
+    let before = show(&sb, "1001");
+    let u = sb.write("u.csv", "id,price\n1001,1900\n");
+    let report: Value = serde_json::from_str(&sb.ok(&["import", u.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!((report["updated"].as_u64(), report["unchanged"].as_u64()), (Some(1), Some(0)));
+    let after = show(&sb, "1001");
+    assert_eq!(after, before.replace("1800", "1900"), "only the price changed:\n{before}\n{after}");
+    for kept in ["Serena", "Descendant", "serena, launch", "newest Descendant", "2026-11-10", "2026-12-31", "Ultimate"]
+    {
+        assert!(after.contains(kept), "{kept} kept:\n{after}");
+    }
+    // The text (name, category, tags, description) did not change: the vector is still there.
+    let again = embed_report(&sb);
+    assert_eq!(again["embedded"].as_u64(), Some(0), "{again}");
+
+    // An empty cell in a present column clears that field, and the text changed: one new vector.
+    let c = sb.write("c.csv", "id,description,rarity\n1001,,\n");
+    sb.ok(&["import", c.to_str().unwrap()]);
+    let cleared = show(&sb, "1001");
+    assert!(!cleared.contains("newest Descendant") && !cleared.contains("Ultimate"), "{cleared}");
+    assert!(cleared.contains("Serena") && cleared.contains("1900"), "{cleared}");
+    assert_eq!(embed_report(&sb)["embedded"].as_u64(), Some(1));
+}
+
+#[test]
+fn a_json_object_without_a_key_leaves_that_field_alone() {
+    let sb = small_project();
+    let j = sb.write(
+        "u.jsonl",
+        "{\"id\": \"1002\", \"price\": 1600}\n{\"id\": \"1001\", \"name\": \"Serena Prime\", \"rarity\": null}\n",
+    );
+    sb.ok(&["import", j.to_str().unwrap()]);
+    let peony = show(&sb, "1002");
+    assert!(peony.contains("Peony") && peony.contains("1600") && peony.contains("Rare"), "{peony}");
+    let serena = show(&sb, "1001");
+    assert!(serena.contains("Serena Prime") && serena.contains("1800") && !serena.contains("Ultimate"), "{serena}");
+}
+
+#[test]
+fn items_add_changes_only_the_options_given() {
+    let sb = small_project();
+    let before = show(&sb, "1001");
+    let out = sb.ok(&["items", "add", "--id", "1001", "--name", "Serena X"]);
+    assert!(out.contains("updated 1"), "{out}");
+    let after = show(&sb, "1001");
+    assert_eq!(after, before.replace("Serena\n", "Serena X\n"), "released_at and the rest are kept");
+    // A new item gets the scenario's time as its release time.
+    sb.ok(&["items", "add", "--id", "1003", "--name", "Bunny"]);
+    assert!(show(&sb, "1003").contains("released_at"));
+    // Not a number the catalog can hold.
+    let err = sb.fails(&["items", "add", "--id", "1004", "--name", "Broken", "--price", "NaN"]);
+    assert!(err.contains("price NaN is not a finite number"), "{err}");
+    assert!(sb.fails(&["items", "show", "1004"]).contains("no item '1004'"));
+}
