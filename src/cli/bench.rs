@@ -72,7 +72,7 @@ pub enum BenchCommand {
     },
 }
 
-pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
+pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Embed { model, texts, n, batch_sizes, threads, repeats, write_texts, single } => {
             let set = bench_texts(&texts, n);
@@ -80,7 +80,8 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 bail!("no texts for set '{texts}'");
             }
             if let Some(p) = &write_texts {
-                std::fs::write(p, set.join("\n") + "\n").with_context(|| format!("cannot write {}", p.display()))?;
+                let text = set.join("\n") + "\n";
+                reclab::output::write(p, text.as_bytes(), &reclab::output::Protected::project(project))?;
                 eprintln!("wrote {} texts to {}", set.len(), p.display());
             }
             if single {

@@ -200,11 +200,16 @@ pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
         .filter_map(|((_, item), (text, hash))| vectors.get(hash).map(|v| (item, text.as_str(), v)))
         .collect();
     let missing = items.len() - rows.len();
-    let mut sink: Box<dyn Write> = match &out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    let mut file = match &out {
+        Some(path) => {
+            Some(reclab::output::AtomicFile::create(path, &reclab::output::Protected::project(project_path))?)
+        }
+        None => None,
+    };
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let sink: &mut dyn Write = match &mut file {
+        Some(f) => f,
+        None => &mut stdout,
     };
     match format {
         VectorFormat::Jsonl => {
@@ -223,6 +228,9 @@ pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
         }
     }
     sink.flush()?;
+    if let Some(f) = file {
+        f.commit()?;
+    }
     eprintln!(
         "exported {} vectors of {}{}",
         rows.len(),

@@ -137,7 +137,7 @@ fn load_scenario(project: &Project, name: &str) -> Result<Request> {
     serde_json::from_str(&body).with_context(|| format!("scenario '{name}' is damaged"))
 }
 
-fn print_report(report: &EvalReport, json: bool, csv: bool, out: &Option<PathBuf>) -> Result<()> {
+fn print_report(project: &Project, report: &EvalReport, json: bool, csv: bool, out: &Option<PathBuf>) -> Result<()> {
     let text = if json {
         serde_json::to_string_pretty(report)? + "\n"
     } else if csv {
@@ -147,7 +147,7 @@ fn print_report(report: &EvalReport, json: bool, csv: bool, out: &Option<PathBuf
     };
     match out {
         Some(p) => {
-            reclab::util::write_atomic(p, text.as_bytes()).with_context(|| format!("cannot write {}", p.display()))?;
+            reclab::output::write(p, text.as_bytes(), &reclab::output::Protected::project(project.path()))?;
             eprintln!("wrote {}", p.display());
         }
         None => print!("{text}"),
@@ -156,6 +156,9 @@ fn print_report(report: &EvalReport, json: bool, csv: bool, out: &Option<PathBuf
 }
 
 pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.run.out {
+        reclab::output::Protected::project(project_path).check(out)?;
+    }
     let project = open_existing(project_path)?;
     match args.cmd {
         Some(EvalCommand::Runs) => {
@@ -171,7 +174,7 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
         Some(EvalCommand::Show { id, json, csv }) => {
             let run = project.eval_run(id)?.with_context(|| format!("no stored run {id}"))?;
             let report: EvalReport = serde_json::from_str(&run.report).context("the stored report is damaged")?;
-            print_report(&report, json, csv, &None)?;
+            print_report(&project, &report, json, csv, &None)?;
             return Ok(ExitCode::SUCCESS);
         }
         None => {}
@@ -243,7 +246,7 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
         let id = project.save_eval_run(&label, &serde_json::to_string(&config)?, &serde_json::to_string(&report)?)?;
         eprintln!("stored as run {id} (`reclab eval show {id}`)");
     }
-    print_report(&report, a.json, a.csv, &a.out)?;
+    print_report(&project, &report, a.json, a.csv, &a.out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -107,7 +107,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Some(Command::Items(cmd)) => manage::items(&project_path, cmd),
         Some(Command::Eval(args)) => eval::eval(&project_path, args),
         Some(Command::Board(args)) => eval::board(&project_path, args),
-        Some(Command::Bench(cmd)) => bench::run(cmd),
+        Some(Command::Bench(cmd)) => bench::run(cmd, &project_path),
         Some(Command::Sample(args)) => data::sample(&project_path, args),
         Some(Command::Status) => data::status(&project_path),
     }
@@ -132,6 +132,11 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         })?),
         None => None,
     };
+    if let Some(shot) = &cli.screenshot {
+        // The screenshot must never land on the project the window opens.
+        let project = cli.project.clone().unwrap_or_else(reclab::gui::sample_project_path);
+        reclab::output::Protected::project(&project).check(shot)?;
+    }
     let options = reclab::gui::GuiOptions {
         tab,
         project: cli.project,

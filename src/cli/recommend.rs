@@ -3,6 +3,7 @@
 use super::{open_engine, open_existing};
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use reclab::output::Protected;
 use reclab::pipeline::user::parse_action;
 use reclab::pipeline::{Builtin, Engine, Request, RuleSet, StrategyKind};
 use reclab::store::{Named, Project};
@@ -173,7 +174,15 @@ fn apply_common(project: &Project, req: &mut Request, args: &PipelineArgs) -> Re
     Ok(())
 }
 
-fn output(engine: &Engine, req: &Request, args: &PipelineArgs) -> Result<ExitCode> {
+/// Refuses an output path that is the project or one of its files, before any work.
+fn check_out(project: &Path, args: &PipelineArgs) -> Result<()> {
+    if let Some(out) = &args.out {
+        Protected::project(project).check(out)?;
+    }
+    Ok(())
+}
+
+fn output(project: &Project, engine: &Engine, req: &Request, args: &PipelineArgs) -> Result<ExitCode> {
     let rec = engine.recommend(req)?;
     let text = if args.json {
         serde_json::to_string_pretty(&rec)? + "\n"
@@ -184,8 +193,7 @@ fn output(engine: &Engine, req: &Request, args: &PipelineArgs) -> Result<ExitCod
     };
     match &args.out {
         Some(path) => {
-            reclab::util::write_atomic(path, text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            reclab::output::write(path, text.as_bytes(), &Protected::project(project.path()))?;
             eprintln!("wrote {}", path.display());
         }
         None => print!("{text}"),
@@ -194,6 +202,7 @@ fn output(engine: &Engine, req: &Request, args: &PipelineArgs) -> Result<ExitCod
 }
 
 pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
+    check_out(project_path, &args.common)?;
     let project = open_existing(project_path)?;
     let mut req = match &args.scenario {
         Some(name) => {
@@ -280,10 +289,11 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
         project.save_named(Named::Scenario, name, &serde_json::to_string_pretty(&req)?)?;
         eprintln!("saved scenario '{name}'");
     }
-    output(&engine, &req, &args.common)
+    output(&project, &engine, &req, &args.common)
 }
 
 pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
+    check_out(project_path, &args.common)?;
     let project = open_existing(project_path)?;
     let mut req = Request {
         now: scenario_now(&project, args.common.now.as_deref())?,
@@ -293,5 +303,5 @@ pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
     // Similar items are about the item, not a user: nothing is owned or in a cart.
     apply_common(&project, &mut req, &args.common)?;
     let engine = open_engine(&project, None, args.common.exact)?;
-    output(&engine, &req, &args.common)
+    output(&project, &engine, &req, &args.common)
 }

@@ -54,6 +54,8 @@ pub struct ReclabApp {
     measuring: bool,
     /// A screenshot or a measurement: nothing is remembered for the next session.
     scripted: bool,
+    /// Why a screenshot or a measurement cannot be made (the project did not open).
+    fatal: Option<String>,
 }
 
 impl ReclabApp {
@@ -104,6 +106,7 @@ impl ReclabApp {
             measure: options.measure_frames.map(Measurement::new),
             measuring: false,
             scripted,
+            fatal: None,
         };
         app.open_project(project_path);
         app
@@ -224,7 +227,12 @@ impl ReclabApp {
                 self.start_projection();
             }
             Done::Opened(Err(e)) => {
-                self.state.notify(Level::Error, format!("cannot open {}: {e}", self.state.project_path.display()))
+                let message = format!("cannot open {}: {e}", self.state.project_path.display());
+                // A screenshot or a measurement can never settle now: it ends with the error.
+                if self.scripted {
+                    self.fatal = Some(message.clone());
+                }
+                self.state.notify(Level::Error, message)
             }
             Done::Imported(Ok((report, engine, log))) => {
                 if let Some(l) = &mut self.state.loaded {
@@ -540,7 +548,8 @@ impl ReclabApp {
             }
             Command::ExportVectors(path) => {
                 let Some(l) = &self.state.loaded else { return };
-                let job = worker::export_vectors(path, l.engine.clone(), self.wake.clone());
+                let job =
+                    worker::export_vectors(path, self.state.project_path.clone(), l.engine.clone(), self.wake.clone());
                 self.spawn("Exporting vectors", job);
             }
             Command::RunEval(config) => {
@@ -603,7 +612,7 @@ impl ReclabApp {
 
     /// Writes an export and says how it went.
     fn write_export(&mut self, path: &std::path::Path, body: &str) {
-        match worker::write_file(path, body.as_bytes()) {
+        match worker::write_file(path, body.as_bytes(), &self.state.project_path) {
             Ok(()) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
             Err(e) => self.state.notify(Level::Error, e),
         }
@@ -645,6 +654,17 @@ impl ReclabApp {
         self.commands.extend(out);
     }
 
+    /// Ends a screenshot or a measurement that can never be made: the error is its outcome.
+    fn fatal_step(&mut self, ui: &mut egui::Ui) {
+        let Some(message) = self.fatal.take() else { return };
+        if let Ok(mut o) = self.outcome.lock() {
+            *o = Some(Err(message));
+        }
+        self.screenshot = None;
+        self.measure = None;
+        ui.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
     fn screenshot_step(&mut self, ui: &mut egui::Ui) {
         let settled = self.is_settled() && self.state.projection.is_some();
         let Some(shot) = &mut self.screenshot else { return };
@@ -658,10 +678,11 @@ impl ReclabApp {
         if shot.settled_frames >= 5 {
             shot.requested = true;
             let path = shot.path.clone();
+            let project = self.state.project_path.clone();
             let outcome = self.outcome.clone();
             let ctx = ui.ctx().clone();
             let callback = egui::ScreenshotCallback::new(move |image| {
-                let result = save_png(&path, &image);
+                let result = save_png(&path, &image, &project);
                 if let Ok(mut o) = outcome.lock() {
                     *o = Some(result);
                 }
@@ -714,7 +735,7 @@ fn export_text<T: serde::Serialize>(path: &std::path::Path, value: &T, csv: impl
     if is_csv { csv(value) } else { serde_json::to_string_pretty(value).unwrap_or_default() }
 }
 
-fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+fn save_png(path: &std::path::Path, image: &egui::ColorImage, project: &std::path::Path) -> Result<(), String> {
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let mut out = Vec::new();
@@ -725,7 +746,7 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
         let mut writer = enc.write_header().map_err(|e| e.to_string())?;
         writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
     }
-    worker::write_file(path, &out)
+    worker::write_file(path, &out, project)
 }
 
 /// Categories with their item counts, and the verticals, of the catalog.
@@ -773,6 +794,7 @@ impl eframe::App for ReclabApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.draw(ui);
+        self.fatal_step(ui);
         self.screenshot_step(ui);
         if let Some(started) = self.frame_started.take() {
             let app_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -845,6 +867,34 @@ mod tests {
             "the app did not settle; notifications: {:?}",
             h.state().state.notifications.iter().map(|n| &n.text).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_screenshot_of_a_project_that_cannot_open_ends_with_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("random.reclab");
+        std::fs::write(&path, [7u8; 4096]).unwrap();
+        let options = GuiOptions {
+            project: Some(path.clone()),
+            screenshot: Some(dir.path().join("shot.png")),
+            ..Default::default()
+        };
+        let outcome = Arc::new(Mutex::new(None));
+        let seen = outcome.clone();
+        let mut h =
+            Harness::builder().with_size([1000.0, 700.0]).build_eframe(move |cc| ReclabApp::new(cc, options, outcome));
+        for _ in 0..2000 {
+            h.step();
+            if seen.lock().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let result = seen.lock().unwrap().clone();
+        let err = result.expect("the screenshot ended").unwrap_err();
+        assert!(err.contains("not a reclab project") && err.contains("random.reclab"), "{err}");
+        assert!(!dir.path().join("shot.png").exists());
+        assert_eq!(std::fs::read(&path).unwrap(), vec![7u8; 4096], "the file was left alone");
     }
 
     fn frames(h: &mut Harness<'static, ReclabApp>, n: usize) {

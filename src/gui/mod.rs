@@ -42,6 +42,8 @@ pub enum GuiError {
     Window(String),
     #[error("the screenshot was not taken: {0}")]
     Screenshot(String),
+    #[error("no frames were measured: {0}")]
+    Measure(String),
 }
 
 /// Where the sample project lives: `<data dir>/sample.reclab`.
@@ -53,6 +55,7 @@ pub fn sample_project_path() -> PathBuf {
 pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     let size = options.window_size.unwrap_or([1480.0, 920.0]);
     let screenshot = options.screenshot.clone();
+    let measuring = options.measure_frames.is_some();
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("reclab — offline recommendation lab")
@@ -74,6 +77,8 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             Some(Err(e)) => return Err(GuiError::Screenshot(e)),
             None => return Err(GuiError::Screenshot("the window closed before the data had loaded".into())),
         }
+    } else if measuring && let Some(Err(e)) = outcome.lock().ok().and_then(|mut o| o.take()) {
+        return Err(GuiError::Measure(e));
     }
     Ok(())
 }

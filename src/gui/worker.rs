@@ -306,6 +306,7 @@ pub fn projection(engine: Arc<RwLock<Engine>>, wake: Arc<dyn Fn() + Send + Sync>
 /// Writes the pgvector SQL export of the project's vectors.
 pub fn export_vectors(
     out: PathBuf,
+    project_path: PathBuf,
     engine: Arc<RwLock<Engine>>,
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> std::io::Result<Job> {
@@ -319,12 +320,13 @@ pub fn export_vectors(
                 .zip(g.catalog.keys())
                 .filter_map(|(item, key)| g.vectors.get(*key).map(|v| (item, v)));
             let sql = crate::export::pgvector_sql("reclab_items", &g.model.key, g.model.dim, rows);
-            write_file(&out, sql.as_bytes())?;
+            write_file(&out, sql.as_bytes(), &project_path)?;
             Ok(out.clone())
         })())
     })
 }
 
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    crate::util::write_atomic(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+/// Writes an export, never over the open project or its files.
+pub fn write_file(path: &Path, bytes: &[u8], project: &Path) -> Result<(), String> {
+    crate::output::write(path, bytes, &crate::output::Protected::project(project)).map_err(|e| e.to_string())
 }

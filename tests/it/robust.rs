@@ -81,3 +81,45 @@ fn items_add_changes_only_the_options_given() {
     assert!(err.contains("price NaN is not a finite number"), "{err}");
     assert!(sb.fails(&["items", "show", "1004"]).contains("no item '1004'"));
 }
+
+#[test]
+fn no_output_path_can_overwrite_the_project_or_its_files() {
+    let sb = small_project();
+    sb.ok(&["recommend", "--action", "purchase:1001"]); // builds the index beside the project
+    let project = sb.project();
+    let before = std::fs::read(&project).unwrap();
+    let p = project.to_str().unwrap().to_string();
+    let index = format!("{p}.usearch");
+    let index_before = std::fs::read(&index).unwrap();
+    // The same file under another name.
+    let link = sb.path("link.reclab");
+    std::os::unix::fs::symlink(&project, &link).unwrap();
+    let link = link.to_str().unwrap().to_string();
+    let attempts: Vec<Vec<&str>> = vec![
+        vec!["recommend", "--action", "purchase:1001", "--json", "--out", &p],
+        vec!["recommend", "--action", "purchase:1001", "--csv", "--out", &link],
+        vec!["similar", "1001", "--out", &index],
+        vec!["eval", "--no-save", "--methods", "popularity", "--out", &p],
+        vec!["vectors", "export", "--out", &p],
+        vec!["vectors", "export", "--format", "pgvector", "--out", &index],
+        vec!["bench", "embed", "--single", "--model", "lexical", "--n", "2", "--batch-sizes", "2", "--write-texts", &p],
+        vec!["--screenshot", &p],
+    ];
+    for args in &attempts {
+        let err = sb.fails(args);
+        assert!(err.contains("refusing to write") && err.contains("project"), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read(&project).unwrap(), before, "the project is untouched");
+    assert_eq!(std::fs::read(&index).unwrap(), index_before, "the index is untouched");
+    sb.ok(&["status"]);
+    // Other paths still work, and leave no temporary file behind.
+    let out = sb.path("rec.json");
+    sb.ok(&["recommend", "--action", "purchase:1001", "--json", "--out", out.to_str().unwrap()]);
+    assert!(serde_json::from_slice::<Value>(&std::fs::read(&out).unwrap()).is_ok());
+    let leftovers: Vec<String> = std::fs::read_dir(sb.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
