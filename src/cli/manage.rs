@@ -223,7 +223,7 @@ pub fn rules(project_path: &Path, cmd: RulesCommand) -> Result<ExitCode> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut set = RuleSet::parse(&text, &file.display().to_string())?;
             set.name = Some(name.clone());
-            project.save_named(Named::RulePreset, &name, &set.to_json())?;
+            reclab::pipeline::save_rule_preset(&project, &name, &set)?;
             println!("saved rule preset {name} ({} rules)", set.rules.len());
         }
         RulesCommand::Delete { name } => {

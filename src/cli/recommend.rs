@@ -286,7 +286,7 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
     if let Some(name) = &args.save_scenario {
         // Validate by running it before saving.
         engine.recommend(&req)?;
-        project.save_named(Named::Scenario, name, &serde_json::to_string_pretty(&req)?)?;
+        reclab::pipeline::save_scenario(&project, name, &req)?;
         eprintln!("saved scenario '{name}'");
     }
     output(&project, &engine, &req, &args.common)

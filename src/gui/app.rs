@@ -460,7 +460,7 @@ impl ReclabApp {
                 let Some(l) = &mut self.state.loaded else { return };
                 let mut rules = self.state.request.rules.clone();
                 rules.name = Some(name.clone());
-                match l.project.save_named(Named::RulePreset, &name, &rules.to_json()) {
+                match crate::pipeline::save_rule_preset(&l.project, &name, &rules) {
                     Ok(()) => {
                         l.refresh_names();
                         self.state.request.rules = rules;
@@ -516,8 +516,7 @@ impl ReclabApp {
             }
             Command::SaveScenario(name) => {
                 let Some(l) = &mut self.state.loaded else { return };
-                let body = serde_json::to_string_pretty(&self.state.request).unwrap_or_default();
-                match l.project.save_named(Named::Scenario, &name, &body) {
+                match crate::pipeline::save_scenario(&l.project, &name, &self.state.request) {
                     Ok(()) => {
                         l.refresh_names();
                         self.state.notify(Level::Info, format!("saved scenario {name}"));

@@ -378,7 +378,13 @@ struct Parser<'a> {
     i: usize,
     schema: &'a Schema,
     clauses: Vec<Clause>,
+    /// Parentheses open at this point.
+    depth: usize,
 }
+
+/// How deeply parentheses may nest. The parser (and every walk over the condition tree) is
+/// recursive: this bound keeps it far from the end of any thread's stack.
+pub const MAX_NESTING: usize = 64;
 
 fn is_kw(t: Option<&Token>, kw: &str) -> bool {
     matches!(t, Some(Token { tok: Tok::Word(w), .. }) if w.eq_ignore_ascii_case(kw))
@@ -486,10 +492,21 @@ impl<'a> Parser<'a> {
     }
 
     fn atom(&mut self) -> Result<Cond, FilterError> {
-        if self.peek().map(|t| &t.tok) == Some(&Tok::LParen) {
+        if let Some(open) = self.peek().filter(|t| t.tok == Tok::LParen) {
+            if self.depth >= MAX_NESTING {
+                return Err(FilterError::new(
+                    open.pos,
+                    1,
+                    format!(
+                        "parentheses nest more than {MAX_NESTING} deep here; write the condition with fewer levels"
+                    ),
+                ));
+            }
             self.i += 1;
+            self.depth += 1;
             let c = self.or_cond()?;
             self.expect(Tok::RParen, "')' or AND / OR")?;
+            self.depth -= 1;
             return Ok(c);
         }
         let start_tok = self.i;
@@ -744,7 +761,7 @@ impl Filter {
     /// Parses a filter. An empty (or all-blank) text is a filter with no expressions.
     pub fn parse(source: &str, schema: &Schema) -> Result<Self, FilterError> {
         let tokens = lex(source)?;
-        let mut p = Parser { source, tokens, i: 0, schema, clauses: Vec::new() };
+        let mut p = Parser { source, tokens, i: 0, schema, clauses: Vec::new(), depth: 0 };
         let mut exprs = Vec::new();
         if p.tokens.is_empty() {
             return Ok(Filter { source: source.to_string(), exprs });
@@ -1215,6 +1232,24 @@ mod tests {
         assert!(e.message.contains("Users"), "{e}");
         let e = err(r#"Itmes.PRICE > 3"#);
         assert!(e.message.contains("did you mean Items?"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_positioned_error_on_any_thread() {
+        let deep = |n: usize| format!("{}Items.PRICE < 3{}", "(".repeat(n), ")".repeat(n));
+        assert!(Filter::parse(&deep(MAX_NESTING), &schema()).is_ok());
+        // The issue's depths: 2,000 killed worker threads, 8,000 the main thread.
+        for n in [MAX_NESTING + 1, 3_000, 100_000] {
+            let text = deep(n);
+            let e = std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || Filter::parse(&text, &schema()).unwrap_err())
+                .unwrap()
+                .join()
+                .expect("no stack overflow");
+            assert_eq!(e.position, MAX_NESTING, "at the first parenthesis too many");
+            assert!(e.message.contains("nest more than 64 deep"), "{e}");
+        }
     }
 
     #[test]

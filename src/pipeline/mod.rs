@@ -41,5 +41,31 @@ pub enum PipelineError {
     Index(#[from] crate::index::IndexError),
 }
 
+/// The filter fields of a project's catalog.
+pub fn project_schema(project: &crate::store::Project) -> Result<Schema, PipelineError> {
+    Ok(Schema { attributes: project.attributes()? })
+}
+
+/// Saves a rule preset after checking it (pin filters included) against the project's fields.
+pub fn save_rule_preset(project: &crate::store::Project, name: &str, rules: &RuleSet) -> Result<(), PipelineError> {
+    rules.validate()?;
+    rules.check_filters(&project_schema(project)?)?;
+    project.save_named(crate::store::Named::RulePreset, name, &rules.to_json())?;
+    Ok(())
+}
+
+/// Saves a scenario after checking its filter and rules against the project's fields, so that
+/// a saved scenario always loads, in the window as on the command line.
+pub fn save_scenario(project: &crate::store::Project, name: &str, req: &Request) -> Result<(), PipelineError> {
+    let schema = project_schema(project)?;
+    Filter::parse(&req.filter, &schema).map_err(|e| PipelineError::Filter { source: e, text: req.filter.clone() })?;
+    req.rules.validate()?;
+    req.rules.check_filters(&schema)?;
+    req.strategy.check()?;
+    let body = serde_json::to_string_pretty(req).map_err(|e| PipelineError::Request(e.to_string()))?;
+    project.save_named(crate::store::Named::Scenario, name, &body)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

@@ -278,6 +278,7 @@ impl Engine {
         if req.k == 0 {
             return Err(PipelineError::Request("k must be at least 1".into()));
         }
+        req.strategy.check()?;
         let now = req.now;
         let mut timeline: Vec<SimAction> = req.actions.iter().filter(|a| a.ts <= now).cloned().collect();
         timeline.sort_by_key(|a| a.ts);

@@ -223,6 +223,21 @@ impl RuleSet {
         Ok(())
     }
 
+    /// Checks every pin rule's filter against the catalog's fields (a preset is checked before
+    /// it is saved, so that a saved preset always loads).
+    pub fn check_filters(&self, schema: &super::Schema) -> Result<(), RulesError> {
+        for (i, e) in self.rules.iter().enumerate() {
+            if let Rule::Pin { filter, .. } = &e.rule {
+                super::Filter::parse(filter, schema).map_err(|err| RulesError::Invalid {
+                    index: i + 1,
+                    kind: "pin",
+                    message: err.render(filter),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// A sensible starting point, shown by `reclab rules example`.
     pub fn example() -> Self {
         RuleSet {

@@ -65,6 +65,24 @@ impl Default for Strategy {
 }
 
 impl Strategy {
+    /// Refuses weights and half-lives that make no sense: NaN, infinite or negative.
+    pub fn check(&self) -> Result<(), super::PipelineError> {
+        for (event, w) in &self.event_weights {
+            if !w.is_finite() || *w < 0.0 {
+                return Err(super::PipelineError::Request(format!(
+                    "the weight of {event} is {w}: a weight is a finite number, 0 or more"
+                )));
+            }
+        }
+        if !self.half_life_hours.is_finite() || self.half_life_hours < 0.0 {
+            return Err(super::PipelineError::Request(format!(
+                "the half-life is {} hours: it is a finite number of hours, 0 or more",
+                self.half_life_hours
+            )));
+        }
+        Ok(())
+    }
+
     pub fn weight_of(&self, event_type: &str) -> f32 {
         self.event_weights.get(event_type).copied().unwrap_or(1.0)
     }

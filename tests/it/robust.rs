@@ -123,3 +123,35 @@ fn no_output_path_can_overwrite_the_project_or_its_files() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn deeply_nested_filters_are_refused_everywhere_they_can_come_from() {
+    let sb = small_project();
+    let deep = format!("{}Items.PRICE < 3{}", "(".repeat(8_000), ")".repeat(8_000));
+    let out = sb.run(&["recommend", "--action", "purchase:1001", "--filter", &deep]);
+    assert_eq!(out.status.code(), Some(1), "an error, not an abort: {:?}", out.status);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("filter error at position 64") && err.contains("nest more than 64 deep"), "{err}");
+    // Not saved as a scenario either.
+    let err = sb.fails(&["recommend", "--action", "purchase:1001", "--filter", &deep, "--save-scenario", "deep"]);
+    assert!(err.contains("nest more than 64"), "{err}");
+    assert!(!sb.ok(&["scenarios", "list"]).contains("deep"));
+    // A rule preset's pin filter is parsed before it is saved.
+    let rules = sb.write("pin.toml", format!("[[rules]]\nkind = \"pin\"\nslots = [1]\nfilter = '{deep}'\n"));
+    let err = sb.fails(&["rules", "save", "deep", rules.to_str().unwrap()]);
+    assert!(err.contains("rule 1 (pin)") && err.contains("nest more than 64"), "{err}");
+    let typo = sb.write("typo.toml", "[[rules]]\nkind = \"pin\"\nslots = [1]\nfilter = 'Items.CATEGROY = \"x\"'\n");
+    let err = sb.fails(&["rules", "save", "typo", typo.to_str().unwrap()]);
+    assert!(err.contains("unknown field Items.CATEGROY"), "{err}");
+    assert!(!sb.ok(&["rules", "list"]).contains("typo"));
+}
+
+#[test]
+fn profile_weights_must_be_finite_and_not_negative() {
+    let sb = small_project();
+    for w in ["purchase=NaN", "purchase=inf", "view=-1"] {
+        let err = sb.fails(&["recommend", "--action", "purchase:1001", "--strategy", "profile", "--weight", w]);
+        assert!(err.contains("a weight is a finite number, 0 or more"), "{w}: {err}");
+    }
+    sb.ok(&["recommend", "--action", "purchase:1001", "--strategy", "profile", "--weight", "view=0"]);
+}
