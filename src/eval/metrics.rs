@@ -124,14 +124,7 @@ pub fn compute(results: &[UserResult], k: usize, facts: &Facts<'_>, percentile: 
         }
         let vecs: Vec<&[f32]> = top.iter().filter_map(|id| (facts.vector)(id)).collect();
         if vecs.len() >= 2 {
-            let (mut s, mut n) = (0.0, 0usize);
-            for a in 0..vecs.len() {
-                for b in a + 1..vecs.len() {
-                    s += dot(vecs[a], vecs[b]);
-                    n += 1;
-                }
-            }
-            ild_sum += 1.0 - s / n as f64;
+            ild_sum += 1.0 - mean_pairwise_dot(&vecs);
             ild_n += 1;
         }
     }
@@ -151,6 +144,69 @@ pub fn compute(results: &[UserResult], k: usize, facts: &Facts<'_>, percentile: 
         expired_share: mean(expired as f64, slots),
         mean_days_to_expiry: (days_n > 0).then(|| days_sum / days_n as f64),
     }
+}
+
+/// Lists up to this long get the mean of their pairwise dot products pair by pair; longer ones
+/// (K in the hundreds or thousands) through the sum of their vectors, which is the same number
+/// up to rounding, in O(K) instead of O(K²).
+const PAIRWISE_UP_TO: usize = 64;
+
+/// The mean dot product over the pairs of `vecs` (at least two).
+fn mean_pairwise_dot(vecs: &[&[f32]]) -> f64 {
+    let n = vecs.len();
+    let pairs = (n * (n - 1) / 2) as f64;
+    if n <= PAIRWISE_UP_TO {
+        let mut s = 0.0;
+        for a in 0..n {
+            for b in a + 1..n {
+                s += dot(vecs[a], vecs[b]);
+            }
+        }
+        return s / pairs;
+    }
+    // Σ_{a<b} va·vb = (|Σ v|² − Σ |v|²) / 2
+    let dim = vecs.iter().map(|v| v.len()).max().unwrap_or(0);
+    let mut sum = vec![0.0f64; dim];
+    let mut squares = 0.0;
+    for v in vecs {
+        for (acc, x) in sum.iter_mut().zip(v.iter()) {
+            *acc += *x as f64;
+        }
+        squares += v.iter().map(|x| (*x as f64) * (*x as f64)).sum::<f64>();
+    }
+    let total: f64 = sum.iter().map(|x| x * x).sum();
+    (total - squares) / 2.0 / pairs
+}
+
+/// HR@K and NDCG@K for K = 1 … `k_max`, in one pass over the users: the same numbers as
+/// [`compute`] at each K, added up in the same (user) order.
+pub fn curve(results: &[UserResult], k_max: usize) -> Vec<(usize, f64, f64)> {
+    let users = results.len();
+    // Users' hits only change the sums at the ranks that occur.
+    let mut ranks: Vec<usize> = results.iter().filter_map(|r| r.rank).filter(|&r| r <= k_max).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut hits = vec![0.0f64; ranks.len()];
+    let mut gains = vec![0.0f64; ranks.len()];
+    for r in results {
+        let Some(rank) = r.rank.filter(|&r| r <= k_max) else { continue };
+        let first = ranks.partition_point(|&x| x < rank);
+        let gain = 1.0 / ((rank as f64) + 1.0).log2();
+        for (h, g) in hits[first..].iter_mut().zip(&mut gains[first..]) {
+            *h += 1.0;
+            *g += gain;
+        }
+    }
+    let mut out = Vec::with_capacity(k_max);
+    let mut j = 0;
+    for k in 1..=k_max {
+        while j < ranks.len() && ranks[j] <= k {
+            j += 1;
+        }
+        let (hr, ndcg) = if j == 0 { (0.0, 0.0) } else { (hits[j - 1], gains[j - 1]) };
+        out.push((k, mean(hr, users), mean(ndcg, users)));
+    }
+    out
 }
 
 /// HR@K a random ranking would get: for each user, K / (items it could rank), if the test item
@@ -188,6 +244,20 @@ mod tests {
         unrankable.test_rankable = false;
         let hr = random_hr(&[unrankable], 10);
         assert_eq!(format!("{hr:.4}"), "0.0000");
+    }
+
+    #[test]
+    fn long_lists_get_the_same_diversity_through_the_sum_of_vectors() {
+        let vs: Vec<Vec<f32>> = (0..200).map(|i| vec![(i as f32).sin(), (i as f32 * 0.7).cos(), 0.3]).collect();
+        let refs: Vec<&[f32]> = vs.iter().map(Vec::as_slice).collect();
+        let mut s = 0.0;
+        for a in 0..refs.len() {
+            for b in a + 1..refs.len() {
+                s += dot(refs[a], refs[b]);
+            }
+        }
+        let pairwise = s / (200.0 * 199.0 / 2.0);
+        assert!((mean_pairwise_dot(&refs) - pairwise).abs() < 1e-9);
     }
 
     #[test]
@@ -233,6 +303,14 @@ mod tests {
 
         let m3 = compute(&results, 3, &facts, &pct);
         assert!((m3.hr - 0.5).abs() < 1e-12);
+        // The one-pass curve gives exactly what compute gives at every K.
+        let mut more = results.clone();
+        more.extend([r("u3", &["b"], Some(1)), r("u4", &["a"], Some(3)), r("u5", &["c"], Some(2))]);
+        let c = curve(&more, 5);
+        for (k, hr, ndcg) in c {
+            let m = compute(&more, k, &facts, &pct);
+            assert_eq!((hr.to_bits(), ndcg.to_bits()), (m.hr.to_bits(), m.ndcg.to_bits()), "K = {k}");
+        }
         assert!((random_hr(&results, 2) - 0.5).abs() < 1e-12, "2 of 4 rankable items, both users");
         assert!((random_hr(&results, 10) - 1.0).abs() < 1e-12);
     }

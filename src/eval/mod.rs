@@ -160,6 +160,9 @@ pub struct EvalReport {
     pub methods: Vec<MethodReport>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub comparison: Option<Comparison>,
+    /// Anything worth knowing about the run (a K bounded by the catalog).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
     pub seconds: f64,
 }
 
@@ -215,6 +218,19 @@ pub fn evaluate(
     sink: &ProgressSink,
 ) -> Result<EvalReport, EvalError> {
     let started = std::time::Instant::now();
+    // K beyond the catalog ranks nothing more: the whole catalog is the longest list there is.
+    let mut notes = Vec::new();
+    let n_items = engine.catalog.len().max(1);
+    let mut config = config.clone();
+    if config.k > n_items || config.k_max > n_items {
+        notes.push(format!(
+            "K = {} and K max = {} are bounded by the catalog's {n_items} items",
+            config.k, config.k_max
+        ));
+        config.k = config.k.clamp(1, n_items);
+        config.k_max = config.k_max.clamp(1, n_items);
+    }
+    let config = &config;
     let k_max = config.k_max.max(config.k).max(1);
     // Restrict to a vertical: its items and the events on them.
     let in_scope = |id: &str| match &config.vertical {
@@ -368,12 +384,7 @@ pub fn evaluate(
             expires_at: &expires,
         };
         let at_k = metrics::compute(&results, config.k, &facts, &percentiles);
-        let curve = (1..=k_max)
-            .map(|k| {
-                let m = metrics::compute(&results, k, &facts, &percentiles);
-                (k, m.hr, m.ndcg)
-            })
-            .collect();
+        let curve = metrics::curve(&results, k_max);
         reports.push(MethodReport {
             method: method.label(),
             at_k,
@@ -396,6 +407,7 @@ pub fn evaluate(
         catalog_items: catalog.len(),
         methods: reports,
         comparison,
+        notes,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -440,7 +452,7 @@ fn content_result(
         builtins: BuiltinFilters { anchor: true, ..builtins.clone() },
         rules: rules.clone(),
         k: k_max,
-        candidates: (k_max * 10).max(200),
+        candidates: k_max.saturating_mul(10).max(200),
         now,
         ..Request::default()
     };
@@ -606,6 +618,9 @@ pub fn render(report: &EvalReport) -> String {
             }
         }
     }
+    for n in &report.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
     let _ = writeln!(s, "\n{:.1} s", report.seconds);
     s
 }
@@ -739,6 +754,19 @@ mod tests {
         let c = &r.methods[3];
         assert!(c.per_user[1].1.is_some(), "u2's test item d is close to c: {:?}", c.per_user[1]);
         assert_eq!(c.per_user[1].1, Some(1));
+    }
+
+    #[test]
+    fn k_and_k_max_are_bounded_by_the_catalog() {
+        let mut e = engine();
+        for k_max in [6, 1_000_000, usize::MAX] {
+            let config =
+                EvalConfig { k: 10, k_max, methods: vec![Method::Popularity, content()], ..Default::default() };
+            let r = evaluate(&mut e, &log(), &config, &ProgressSink::none()).unwrap();
+            assert_eq!((r.config.k, r.config.k_max), (5, 5), "the catalog has 5 items");
+            assert!(r.notes[0].contains("bounded by the catalog's 5 items"), "{:?}", r.notes);
+            assert_eq!(r.methods[0].curve.len(), 5);
+        }
     }
 
     #[test]

@@ -264,3 +264,31 @@ fn similar_items_and_search() {
         engine.recommend(&Request { similar_to: Some("nope".into()), ..Request::default() }).unwrap_err().to_string();
     assert!(err.contains("no item with id 'nope'"), "{err}");
 }
+
+#[test]
+fn a_k_beyond_the_catalog_asks_for_the_whole_catalog_with_mmr_in_linear_passes() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.rules.rules.push(RuleEntry::new(Rule::Mmr { lambda: 0.7 }));
+    let whole = Request { k: 60, ..req.clone() };
+    let a = engine.recommend(&whole).unwrap();
+    for k in [61, 100_000_000, usize::MAX] {
+        let b = engine.recommend(&Request { k, ..req.clone() }).unwrap();
+        assert_eq!(b.k, 60);
+        assert!(b.notes[0].contains("more than the catalog's 60 items"), "{:?}", b.notes);
+        assert_eq!(serde_json::to_string(&b.results).unwrap(), serde_json::to_string(&a.results).unwrap());
+    }
+    // The incremental max-similarity is the recount: every MMR penalty is −(1−λ)/λ × the
+    // highest similarity to an item ranked above it.
+    let lambda = 0.7f32;
+    let factor = (1.0 - lambda) / lambda;
+    for (i, r) in a.results.iter().enumerate().take(40) {
+        let key = engine.catalog.key_of(&r.item_id).unwrap();
+        let above = a.results[..i].iter().map(|p| engine.catalog.key_of(&p.item_id).unwrap());
+        let max_sim = above
+            .map(|k| crate::index::dot(engine.vectors.get(key).unwrap(), engine.vectors.get(k).unwrap()))
+            .fold(0.0f32, f32::max);
+        let mmr = r.contributions.iter().find(|c| c.rule == "mmr").unwrap().value;
+        assert_eq!(mmr, crate::util::round6(-factor * max_sim), "{}", r.item_id);
+    }
+}
