@@ -292,3 +292,43 @@ fn a_k_beyond_the_catalog_asks_for_the_whole_catalog_with_mmr_in_linear_passes()
         assert_eq!(mmr, crate::util::round6(-factor * max_sim), "{}", r.item_id);
     }
 }
+
+/// The lexical embedder's key and size, but every call fails (a crash half-way, as far as
+/// the project can tell).
+struct Failing;
+
+impl crate::embed::Embedder for Failing {
+    fn key(&self) -> &str {
+        ModelRef::lexical().key.leak()
+    }
+    fn name(&self) -> &str {
+        "failing"
+    }
+    fn dim(&self) -> usize {
+        ModelRef::lexical().dim
+    }
+    fn is_neural(&self) -> bool {
+        false
+    }
+    fn embed(&self, _: &[&str], _: crate::embed::TextKind) -> Result<Vec<Vec<f32>>, crate::embed::EmbedError> {
+        Err(crate::embed::EmbedError::Inference("killed".into()))
+    }
+}
+
+#[test]
+fn an_item_is_never_saved_without_its_vector() {
+    let (mut p, mut engine) = engine_with(|_| {});
+    engine.set_embedder(Box::new(Failing)).unwrap();
+    let fresh = item(1600, "Brand new thing nobody embedded", "Head skin", &["new"]);
+    let renamed = crate::catalog::ItemUpdate::of_fields(
+        Item { id: "1001".into(), name: "Serena renamed".into(), ..Default::default() },
+        [crate::catalog::Field::Name],
+        NOW,
+    );
+    let err = engine
+        .add_items(&mut p, &[crate::catalog::ItemUpdate::replace(fresh), renamed], &ProgressSink::none())
+        .unwrap_err();
+    assert!(err.to_string().contains("killed"), "{err}");
+    assert!(p.item("1600").unwrap().is_none(), "the new item was not saved without its vector");
+    assert_eq!(p.item("1001").unwrap().unwrap().1.name, "Serena style 1 hair makeup");
+}
