@@ -1,6 +1,6 @@
 //! `import`, `embed`, `encode`, `vectors`, `sample` and `status`.
 
-use super::{open_existing, open_project, resolve_embedder, with_progress};
+use super::{open_existing, open_project, open_read, resolve_embedder, with_progress};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use reclab::catalog::ImportOptions;
@@ -181,7 +181,7 @@ pub enum VectorFormat {
 
 pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
     let VectorsCommand::Export { format, out, model, table } = cmd;
-    let project = open_existing(project_path)?;
+    let project = open_read(project_path)?;
     let spec = match model {
         Some(m) => m,
         None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
@@ -264,7 +264,7 @@ pub fn sample(project_path: &Path, args: SampleArgs) -> Result<ExitCode> {
 }
 
 pub fn status(project_path: &Path) -> Result<ExitCode> {
-    let project = open_existing(project_path)?;
+    let project = open_read(project_path)?;
     let stats = project.stats()?;
     println!("project      {}", project_path.display());
     println!("schema       version {}", project.schema_version()?);

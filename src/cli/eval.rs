@@ -1,7 +1,7 @@
 //! `eval` and `board`.
 
 use super::recommend::{load_rules, scenario_now};
-use super::{open_engine, open_existing, with_progress};
+use super::{open_engine, open_existing, open_read, with_progress};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use reclab::eval::board::{Board, BoardSort};
@@ -159,7 +159,9 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
     if let Some(out) = &args.run.out {
         reclab::output::Protected::project(project_path).check(out)?;
     }
-    let project = open_existing(project_path)?;
+    // Only storing the run writes to the project.
+    let project =
+        if args.cmd.is_none() && !args.run.no_save { open_existing(project_path)? } else { open_read(project_path)? };
     match args.cmd {
         Some(EvalCommand::Runs) => {
             let runs = project.list_eval_runs()?;
@@ -268,7 +270,7 @@ pub struct BoardArgs {
 }
 
 pub fn board(project_path: &Path, args: BoardArgs) -> Result<ExitCode> {
-    let project = open_existing(project_path)?;
+    let project = open_read(project_path)?;
     let at = scenario_now(&project, args.at.as_deref())?;
     let window = reclab::util::parse_duration(&args.window)
         .with_context(|| format!("--window {}: expected a duration such as 24h", args.window))?;

@@ -1,7 +1,7 @@
 //! `users`, `rules`, `scenarios` and `items`.
 
 use super::recommend::scenario_now;
-use super::{open_engine, open_existing};
+use super::{open_engine, open_existing, open_read};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use reclab::catalog::{AttrValue, Field, ImportOptions, Item, ItemUpdate};
@@ -59,7 +59,10 @@ pub enum UsersCommand {
 }
 
 pub fn users(project_path: &Path, cmd: UsersCommand) -> Result<ExitCode> {
-    let mut project = open_existing(project_path)?;
+    let mut project = match cmd {
+        UsersCommand::List { .. } | UsersCommand::Show { .. } => open_read(project_path)?,
+        _ => open_existing(project_path)?,
+    };
     let now = scenario_now(&project, None)?;
     match cmd {
         UsersCommand::List { log_users } => {
@@ -205,7 +208,10 @@ pub fn rules(project_path: &Path, cmd: RulesCommand) -> Result<ExitCode> {
         print(&RuleSet::example(), format);
         return Ok(ExitCode::SUCCESS);
     }
-    let project = open_existing(project_path)?;
+    let project = match cmd {
+        RulesCommand::List | RulesCommand::Show { .. } => open_read(project_path)?,
+        _ => open_existing(project_path)?,
+    };
     match cmd {
         RulesCommand::List => {
             for name in project.list_named(Named::RulePreset)? {
@@ -251,7 +257,10 @@ pub enum ScenariosCommand {
 }
 
 pub fn scenarios(project_path: &Path, cmd: ScenariosCommand) -> Result<ExitCode> {
-    let project = open_existing(project_path)?;
+    let project = match cmd {
+        ScenariosCommand::Delete { .. } => open_existing(project_path)?,
+        _ => open_read(project_path)?,
+    };
     match cmd {
         ScenariosCommand::List => {
             for name in project.list_named(Named::Scenario)? {
@@ -339,7 +348,10 @@ fn time_arg(flag: &str, v: &Option<String>) -> Result<Option<i64>> {
 }
 
 pub fn items(project_path: &Path, cmd: ItemsCommand) -> Result<ExitCode> {
-    let mut project = open_existing(project_path)?;
+    let mut project = match cmd {
+        ItemsCommand::Add(_) => open_existing(project_path)?,
+        _ => open_read(project_path)?,
+    };
     match cmd {
         ItemsCommand::Add(a) => {
             let now = scenario_now(&project, None)?;

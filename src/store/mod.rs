@@ -234,7 +234,8 @@ impl Project {
             return Ok(None);
         }
         let path = self.lock_path();
-        let file = match std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path) {
+        let opened = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path);
+        let file = match opened {
             Ok(f) => f,
             // A read-only folder: nobody can write the index there either.
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) => {

@@ -2,6 +2,7 @@
 
 mod embedding;
 mod eval;
+mod fuzz;
 mod import;
 mod models;
 mod pipeline;

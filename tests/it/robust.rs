@@ -155,3 +155,92 @@ fn profile_weights_must_be_finite_and_not_negative() {
     }
     sb.ok(&["recommend", "--action", "purchase:1001", "--strategy", "profile", "--weight", "view=0"]);
 }
+
+/// True when this process runs as root (where file modes do not stop writes).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_read_only_project_answers_read_only_commands_and_refuses_writes() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let sb = small_project();
+    let project = sb.project();
+    sb.ok(&["status"]);
+    let before = std::fs::read(&project).unwrap();
+    // The project and its folder become read-only; as root, where modes do not stop writes,
+    // reclab runs as the unprivileged user `nobody`, as a user without write access would.
+    std::fs::set_permissions(&project, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(sb.dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let run = |args: &[&str]| {
+        let mut c = sb.cmd();
+        if is_root() {
+            c.uid(65534).gid(65534);
+        }
+        c.args(args).output().expect("run reclab")
+    };
+    let listing = || {
+        let mut v: Vec<String> =
+            std::fs::read_dir(sb.dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        v.sort();
+        v
+    };
+    let files = listing();
+    for args in [
+        &["status"][..],
+        &["items", "show", "1001"],
+        &["items", "list"],
+        &["recommend", "--action", "purchase:1001"],
+        &["similar", "1002"],
+        &["rules", "list"],
+        &["eval", "runs"],
+    ] {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = run(&["import", sb.path("items.csv").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("the file is read-only"), "{err}");
+    let out = run(&["items", "add", "--id", "1", "--name", "x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
+    std::fs::set_permissions(sb.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(std::fs::read(&project).unwrap(), before, "the project is untouched");
+    assert_eq!(listing(), files, "nothing was created beside it");
+}
+
+#[test]
+fn an_empty_file_is_said_to_become_a_project_and_odd_schema_versions_are_refused() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.project(), b"").unwrap();
+    let err = sb.fails(&["status"]);
+    assert!(err.contains("is an empty file, not a reclab project yet"), "{err}");
+    let file = sb.write("items.csv", CATALOG);
+    let out = sb.run(&["import", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was an empty file: it is now a new reclab project"));
+    let c = rusqlite_free_user_version(&sb.project(), -1);
+    assert!(c.contains("schema version is -1"), "{c}");
+}
+
+/// Sets `PRAGMA user_version` through reclab's own schema test hook: the file's header holds it
+/// at byte 60 (big-endian), so it is written directly; returns the error reclab then gives.
+fn rusqlite_free_user_version(path: &std::path::Path, version: i32) -> String {
+    let sb_cmd = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_reclab"))
+            .args(args)
+            .env("RECLAB_PROJECT", path)
+            .env("RECLAB_HOME", path.with_extension("home"))
+            .output()
+            .expect("run reclab")
+    };
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[60..64].copy_from_slice(&version.to_be_bytes());
+    std::fs::write(path, &bytes).unwrap();
+    let out = sb_cmd(&["status"]);
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(path).unwrap(), bytes, "left untouched");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
