@@ -244,3 +244,25 @@ fn rusqlite_free_user_version(path: &std::path::Path, version: i32) -> String {
     assert_eq!(std::fs::read(path).unwrap(), bytes, "left untouched");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+#[test]
+fn concurrent_item_adds_on_one_project_all_succeed() {
+    let sb = small_project();
+    sb.ok(&["recommend", "--action", "purchase:1001"]); // the index exists
+    let children: Vec<_> = (0..12)
+        .map(|i| {
+            let id = format!("{}", 5000 + i);
+            let name = format!("Concurrent item {i}");
+            sb.cmd().args(["items", "add", "--id", &id, "--name", &name]).spawn().expect("spawn reclab")
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let list = sb.ok(&["items", "list", "Concurrent", "--limit", "50"]);
+    assert_eq!(list.lines().count(), 12, "{list}");
+    // The saved index and its sidecar agree: it loads without a rebuild and finds them all.
+    let out = sb.run(&["similar", "5003", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
