@@ -24,6 +24,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--vectors", action="store_true")
+    ap.add_argument("--json", action="store_true", help="one JSON object per batch size")
     args = ap.parse_args()
 
     import torch
@@ -37,7 +38,8 @@ def main() -> int:
         for t, v in zip(texts, model.encode(texts, normalize_embeddings=True)):
             print(json.dumps({"text": t, "vector": [float(x) for x in v]}))
         return 0
-    print(f"sentence-transformers, torch {torch.__version__}, {args.threads} thread(s), {len(texts)} texts")
+    if not args.json:
+        print(f"sentence-transformers, torch {torch.__version__}, {args.threads} thread(s), {len(texts)} texts")
     for b in [int(x) for x in args.batch_sizes.split(",")]:
         model.encode(texts[:b], batch_size=b, normalize_embeddings=True)
         rates = []
@@ -45,6 +47,9 @@ def main() -> int:
             t = time.perf_counter()
             model.encode(texts, batch_size=b, normalize_embeddings=True)
             rates.append(len(texts) / (time.perf_counter() - t))
+        if args.json:
+            print(json.dumps({"batch": b, "threads": args.threads, "items_per_s": statistics.median(rates), "runs": rates}))
+            continue
         runs = ",".join(f"{r:.1f}" for r in rates)
         print(f"batch {b:>4}  {statistics.median(rates):8.1f} items/s   runs {runs}")
     return 0

@@ -46,6 +46,12 @@ impl Protected {
         for suffix in ["-wal", "-shm", "-journal", ".usearch", ".usearch.meta", ".usearch.tmp", ".lock"] {
             self.files.push((with(suffix), format!("a file of the project {shown} ({suffix})")));
         }
+        // The vector index snapshot: every generation's vectors and shard files.
+        if let Some(paths) = crate::index::snapshot::SnapshotPaths::new(project) {
+            for file in paths.all_files() {
+                self.files.push((file, format!("a vector index file of the project {shown}")));
+            }
+        }
     }
 
     /// Refuses `path` when it names (through any symbolic or hard link) a protected file.

@@ -67,6 +67,10 @@ pub struct EmbedArgs {
     /// Drop this model's cached vectors first and embed everything again.
     #[arg(long)]
     pub reset: bool,
+    /// The arithmetic of a neural model: f32 (the reference), bf16, int8, or fast (the fastest
+    /// this CPU runs within the accuracy bar). Saved in the project; default: the project's.
+    #[arg(long, value_parser = super::parse_precision)]
+    pub precision: Option<reclab::embed::Precision>,
     /// Print the run's report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -85,7 +89,7 @@ pub fn embed(project_path: &Path, args: EmbedArgs) -> Result<ExitCode> {
         project.set_setting("template", t)?;
     }
     let template = project_template(&project)?;
-    let (spec, embedder) = resolve_embedder(args.model.as_deref(), Some(&project))?;
+    let (spec, precision, embedder) = resolve_embedder(args.model.as_deref(), args.precision, Some(&project))?;
     if args.reset {
         let n = project.clear_vectors(embedder.key())?;
         eprintln!("dropped {n} cached vectors of {}", embedder.key());
@@ -96,7 +100,7 @@ pub fn embed(project_path: &Path, args: EmbedArgs) -> Result<ExitCode> {
         (project, r)
     })?;
     let report = report?;
-    project.set_setting("model", &spec)?;
+    reclab::embed::save_model_choice(&project, &spec, precision)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -125,10 +129,13 @@ pub struct EncodeArgs {
     /// Embed as queries (with the model's query prefix) instead of passages.
     #[arg(long)]
     pub query: bool,
+    /// f32 (default), bf16, int8, or fast (the fastest this CPU runs within the accuracy bar).
+    #[arg(long, value_parser = super::parse_precision)]
+    pub precision: Option<reclab::embed::Precision>,
 }
 
 pub fn encode(args: EncodeArgs) -> Result<ExitCode> {
-    let (_, embedder) = resolve_embedder(args.model.as_deref(), None)?;
+    let (_, _, embedder) = resolve_embedder(args.model.as_deref(), args.precision, None)?;
     let kind = if args.query { TextKind::Query } else { TextKind::Passage };
     let texts: Vec<&str> = args.texts.iter().map(String::as_str).collect();
     let vectors = embedder.embed(&texts, kind)?;
@@ -182,11 +189,12 @@ pub enum VectorFormat {
 pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
     let VectorsCommand::Export { format, out, model, table } = cmd;
     let project = open_read(project_path)?;
-    let spec = match model {
-        Some(m) => m,
-        None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
+    let store = reclab::embed::ModelStore::default_location();
+    let model = match model {
+        Some(m) => reclab::embed::ModelRef::resolve(&m, &store)?,
+        None => reclab::embed::ModelRef::of_project(&project, &store)?
+            .context("the project has no vectors yet: run `reclab embed` first")?,
     };
-    let model = reclab::embed::ModelRef::resolve(&spec, &reclab::embed::ModelStore::default_location())?;
     let template = project_template(&project)?;
     let items = project.load_items()?;
     let vectors = project.load_vectors(&model.key)?;
@@ -258,7 +266,10 @@ pub fn sample(project_path: &Path, args: SampleArgs) -> Result<ExitCode> {
     }
     drop(project);
     if args.embed {
-        embed(project_path, EmbedArgs { model: None, template: None, batch_size: 256, reset: false, json: false })?;
+        embed(
+            project_path,
+            EmbedArgs { model: None, template: None, batch_size: 256, reset: false, precision: None, json: false },
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -272,6 +283,7 @@ pub fn status(project_path: &Path) -> Result<ExitCode> {
     println!("interactions {} events from {} users", stats.interactions, stats.interaction_users);
     println!("sim. users   {}", stats.simulated_users);
     println!("model        {}", project.setting("model")?.unwrap_or_else(|| "(none chosen yet)".into()));
+    println!("precision    {}", project.setting("precision")?.unwrap_or_else(|| "f32".into()));
     println!("template     {}", project.setting("template")?.unwrap_or_else(|| DEFAULT_TEMPLATE.into()));
     for (model, dim, n) in project.vector_models()? {
         println!("vectors      {model}: {n} cached, {dim} dimensions");

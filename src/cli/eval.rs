@@ -228,7 +228,7 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
     };
     let config =
         EvalConfig { k: a.k.max(1), k_max: a.k_max.max(a.k).max(1), methods, vertical: a.vertical.clone(), at, source };
-    let mut engine = open_engine(&project, None, false)?;
+    let mut engine = open_engine(&project, false)?;
     let config2 = config.clone();
     let (report, _engine) = with_progress("eval", move |sink| {
         let r = reclab::eval::evaluate(&mut engine, &log, &config2, sink);

@@ -428,7 +428,7 @@ pub fn items(project_path: &Path, cmd: ItemsCommand) -> Result<ExitCode> {
             if items.is_empty() {
                 bail!("no items to add");
             }
-            let mut engine = open_engine(&project, None, false)?;
+            let mut engine = open_engine(&project, false)?;
             let report = engine.add_items(&mut project, &items, &ProgressSink::none())?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

@@ -9,7 +9,7 @@ mod recommend;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use reclab::embed::{Embedder, ModelRef, ModelStore};
+use reclab::embed::{Embedder, ModelRef, ModelStore, Precision};
 use reclab::jobs::{JobHandle, Progress};
 use reclab::pipeline::{Engine, EngineOptions};
 use reclab::store::Project;
@@ -195,25 +195,19 @@ pub(crate) fn open_read(path: &Path) -> Result<Project> {
     Project::open_read_only(path).map_err(missing_hint)
 }
 
-/// Opens the pipeline on the project's model (or `model`).
-pub(crate) fn open_engine(project: &Project, model: Option<&str>, exact: bool) -> Result<Engine> {
+/// Opens the pipeline on the project's model.
+pub(crate) fn open_engine(project: &Project, exact: bool) -> Result<Engine> {
     let store = ModelStore::default_location();
-    let spec = match model {
-        Some(m) => m.to_string(),
-        None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
-    };
-    let model = ModelRef::resolve(&spec, &store)?;
+    let model =
+        ModelRef::of_project(project, &store)?.context("the project has no vectors yet: run `reclab embed` first")?;
     if !model.neural {
         eprintln!("note: the project's vectors come from the built-in lexical embedder (spelling, not meaning)");
     }
     let options = EngineOptions { exact, ..EngineOptions::default() };
     let engine = Engine::open(project, model, store, options, &reclab::jobs::ProgressSink::none())?;
     let r = &engine.index_report;
-    if r.action == "built" || r.action == "updated" {
-        eprintln!(
-            "vector index {}: {} vectors ({} added, {} removed) in {:.2} s",
-            r.action, r.size, r.added, r.removed, r.seconds
-        );
+    if r.action == "built" {
+        eprintln!("vector index built: {} vectors in {} shard(s) in {:.2} s", r.size, r.shards, r.seconds);
     }
     if !engine.missing.is_empty() {
         eprintln!(
@@ -224,33 +218,35 @@ pub(crate) fn open_engine(project: &Project, model: Option<&str>, exact: bool) -
     Ok(engine)
 }
 
+/// Parses `--precision` (f32, bf16, int8 or fast).
+pub(crate) fn parse_precision(s: &str) -> Result<Precision, String> {
+    Precision::parse(s).map_err(|e| e.to_string())
+}
+
 /// The model a command uses: `--model`, else the project's model, else the best installed one,
-/// else the lexical embedder (said plainly on stderr).
+/// else the lexical embedder (said plainly on stderr); in `--precision`, else the project's.
 pub(crate) fn resolve_embedder(
     requested: Option<&str>,
+    precision: Option<Precision>,
     project: Option<&Project>,
-) -> Result<(String, Box<dyn Embedder>)> {
+) -> Result<(String, Precision, Box<dyn Embedder>)> {
     let store = ModelStore::default_location();
     let from_project = project.and_then(|p| p.setting("model").ok().flatten());
-    let spec = requested.map(str::to_string).or(from_project);
-    let (spec, embedder): (String, Box<dyn Embedder>) = match spec {
-        Some(spec) => {
-            let e = reclab::embed::load_embedder(&spec, &store)?;
-            (spec, e)
-        }
-        None => match store.best() {
-            Some(m) => {
-                let name = m.manifest.name.clone();
-                let e = reclab::embed::load_embedder(&name, &store)?;
-                (name, e)
-            }
-            None => ("lexical".to_string(), Box::new(reclab::embed::LexicalEmbedder::new())),
-        },
+    let project_precision = match project.map(|p| p.setting("precision")).transpose()?.flatten() {
+        Some(p) => Some(Precision::parse(&p)?),
+        None => None,
     };
+    let precision = precision.or(project_precision).unwrap_or_default();
+    let spec = requested.map(str::to_string).or(from_project);
+    let spec = match spec {
+        Some(spec) => spec,
+        None => store.best().map(|m| m.manifest.name.clone()).unwrap_or_else(|| "lexical".to_string()),
+    };
+    let embedder = reclab::embed::load_embedder(&spec, precision, &store)?;
     if !embedder.is_neural() {
         eprintln!("note: {}", reclab::embed::lexical_notice(spec != "lexical" || requested.is_none()));
     }
-    Ok((spec, embedder))
+    Ok((spec, precision, embedder))
 }
 
 /// Runs `work` on a named worker thread and draws its progress on stderr.

@@ -77,7 +77,7 @@ pub fn run(cmd: ModelsCommand) -> Result<ExitCode> {
             println!("installed {} ({}-d) in {}", m.manifest.name, m.manifest.dim, m.dir.display());
         }
         ModelsCommand::Verify { name } => {
-            store.load(&name)?;
+            store.load(&name, reclab::embed::Precision::F32)?;
             println!("{name}: every file matches its recorded sha256");
         }
         ModelsCommand::Remove { name } => {

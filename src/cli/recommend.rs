@@ -283,7 +283,7 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
     if req.actions.is_empty() && req.search.is_none() {
         bail!("say who to recommend for: --user U, --action TYPE:ITEM (repeatable), --search TEXT or --scenario NAME");
     }
-    let engine = open_engine(&project, None, args.common.exact)?;
+    let engine = open_engine(&project, args.common.exact)?;
     if let Some(name) = &args.save_scenario {
         // Validate by running it before saving.
         engine.recommend(&req)?;
@@ -303,6 +303,6 @@ pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
     };
     // Similar items are about the item, not a user: nothing is owned or in a cart.
     apply_common(&project, &mut req, &args.common)?;
-    let engine = open_engine(&project, None, args.common.exact)?;
+    let engine = open_engine(&project, args.common.exact)?;
     output(&project, &engine, &req, &args.common)
 }

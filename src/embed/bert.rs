@@ -5,7 +5,7 @@
 //! `sentence_bert_config.json` (`max_seq_length`) and `config_sentence_transformers.json`
 //! (query and passage prompts). Vectors are L2-normalised.
 
-use super::{EmbedError, Embedder, TextKind};
+use super::{EmbedError, Embedder, Precision, TextKind};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, HiddenAct};
@@ -36,6 +36,8 @@ pub struct BertOptions {
     /// `token_budget` tokens per pass instead.
     pub batch_size: usize,
     pub engine: BertEngine,
+    /// The arithmetic of the fused engine's matrix products.
+    pub precision: Precision,
 }
 
 /// Which forward pass runs the model.
@@ -69,6 +71,7 @@ impl Default for BertOptions {
             passage_prefix: String::new(),
             batch_size: 32,
             engine: BertEngine::from_env(),
+            precision: Precision::F32,
         }
     }
 }
@@ -164,7 +167,8 @@ pub struct BertEmbedder {
 pub const REQUIRED_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 
 impl BertEmbedder {
-    /// Loads the model in `dir`. The cache key is `<folder name>@<first 12 hex of the weights' sha256>`.
+    /// Loads the model in `dir`. The cache key is `<folder name>@<first 12 hex of the weights' sha256>`
+    /// (and the precision, see [`super::model_key`]).
     pub fn load(dir: &Path, options: &BertOptions) -> Result<Self, EmbedError> {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
         let sha = crate::util::sha256_file(&dir.join("model.safetensors"))
@@ -222,7 +226,10 @@ impl BertEmbedder {
                         HiddenAct::Relu => super::fused::Activation::Relu,
                     },
                 };
-                Network::Fused(Box::new(super::fused::FusedBert::load(&weights_path, &shape)?))
+                Network::Fused(Box::new(super::fused::FusedBert::load(&weights_path, &shape, options.precision)?))
+            }
+            BertEngine::Candle if options.precision != Precision::F32 => {
+                return Err(EmbedError::PrecisionNeedsFused(options.precision.as_str()));
             }
             BertEngine::Candle => {
                 let bytes = std::fs::read(&weights_path).map_err(|e| EmbedError::io(&weights_path, e))?;
@@ -235,13 +242,12 @@ impl BertEmbedder {
                 Network::Candle(Box::new(model))
             }
         };
-        let short = &weights_sha256[..weights_sha256.len().min(12)];
         Ok(Self {
             network,
             tokenizer,
             options: options.clone(),
             dim: config.hidden_size,
-            key: format!("{name}@{short}"),
+            key: super::model_key(name, weights_sha256, options.precision),
             name: name.to_string(),
             device,
         })

@@ -11,9 +11,12 @@
 //! * matrix products go to gemm (the library candle uses), its AVX-512 kernels where the CPU
 //!   has them.
 //!
-//! Weights are read from `model.safetensors` with candle.
+//! Weights are read from `model.safetensors` with candle. The four linear layers of each block
+//! run in the chosen [`Precision`] (see [`super::quant`]); embeddings, layer norms, attention
+//! and activations stay f32.
 
-use super::{EmbedError, Pooling};
+use super::quant::{Weights, int8_matmul, round_bf16};
+use super::{EmbedError, Pooling, Precision};
 use candle_core::{DType, Device, Tensor};
 use gemm::Parallelism;
 use std::collections::HashMap;
@@ -29,15 +32,15 @@ pub enum Activation {
 
 struct Layer {
     /// [3H, H]: the query, key and value projections stacked.
-    qkv_w: Vec<f32>,
+    qkv_w: Weights,
     qkv_b: Vec<f32>,
-    out_w: Vec<f32>,
+    out_w: Weights,
     out_b: Vec<f32>,
     ln1_w: Vec<f32>,
     ln1_b: Vec<f32>,
-    ffn_in_w: Vec<f32>,
+    ffn_in_w: Weights,
     ffn_in_b: Vec<f32>,
-    ffn_out_w: Vec<f32>,
+    ffn_out_w: Weights,
     ffn_out_b: Vec<f32>,
     ln2_w: Vec<f32>,
     ln2_b: Vec<f32>,
@@ -52,6 +55,7 @@ pub struct FusedBert {
     max_positions: usize,
     vocab: usize,
     act: Activation,
+    precision: Precision,
     word: Vec<f32>,
     position: Vec<f32>,
     token_type: Vec<f32>,
@@ -77,7 +81,7 @@ fn weights_err(path: &Path, message: String) -> EmbedError {
 }
 
 impl FusedBert {
-    pub fn load(path: &Path, shape: &Shape) -> Result<Self, EmbedError> {
+    pub fn load(path: &Path, shape: &Shape, precision: Precision) -> Result<Self, EmbedError> {
         let tensors: HashMap<String, Tensor> =
             candle_core::safetensors::load(path, &Device::Cpu).map_err(|e| weights_err(path, e.to_string()))?;
         // Some checkpoints prefix every name with "bert.".
@@ -110,16 +114,17 @@ impl FusedBert {
             let mut qkv_b = get(&format!("{p}.attention.self.query.bias"), h)?;
             qkv_b.extend(get(&format!("{p}.attention.self.key.bias"), h)?);
             qkv_b.extend(get(&format!("{p}.attention.self.value.bias"), h)?);
+            let weights = |w: Vec<f32>, n: usize, k: usize| Weights::new(w, n, k, precision);
             layers.push(Layer {
-                qkv_w,
+                qkv_w: weights(qkv_w, 3 * h, h),
                 qkv_b,
-                out_w: get(&format!("{p}.attention.output.dense.weight"), h * h)?,
+                out_w: weights(get(&format!("{p}.attention.output.dense.weight"), h * h)?, h, h),
                 out_b: get(&format!("{p}.attention.output.dense.bias"), h)?,
                 ln1_w: get(&format!("{p}.attention.output.LayerNorm.weight"), h)?,
                 ln1_b: get(&format!("{p}.attention.output.LayerNorm.bias"), h)?,
-                ffn_in_w: get(&format!("{p}.intermediate.dense.weight"), i * h)?,
+                ffn_in_w: weights(get(&format!("{p}.intermediate.dense.weight"), i * h)?, i, h),
                 ffn_in_b: get(&format!("{p}.intermediate.dense.bias"), i)?,
-                ffn_out_w: get(&format!("{p}.output.dense.weight"), h * i)?,
+                ffn_out_w: weights(get(&format!("{p}.output.dense.weight"), h * i)?, h, i),
                 ffn_out_b: get(&format!("{p}.output.dense.bias"), h)?,
                 ln2_w: get(&format!("{p}.output.LayerNorm.weight"), h)?,
                 ln2_b: get(&format!("{p}.output.LayerNorm.bias"), h)?,
@@ -133,6 +138,7 @@ impl FusedBert {
             max_positions: shape.max_positions,
             vocab: shape.vocab,
             act: shape.activation,
+            precision,
             word: get("embeddings.word_embeddings.weight", shape.vocab * h)?,
             position: get("embeddings.position_embeddings.weight", shape.max_positions * h)?,
             token_type: get("embeddings.token_type_embeddings.weight", token_types * h)?,
@@ -176,14 +182,16 @@ impl FusedBert {
         let mut ctx = vec![0.0f32; t * h];
         let mut tmp = vec![0.0f32; t * h];
         let mut ffn = vec![0.0f32; t * self.inter];
+        let mut scratch = Scratch::default();
+        let inter = self.inter;
         for layer in &self.layers {
-            matmul_bias(&x, &layer.qkv_w, &layer.qkv_b, &mut qkv, t, h, 3 * h, par);
+            self.linear(&x, &layer.qkv_w, &layer.qkv_b, &mut qkv, (t, h, 3 * h), par, threads, &mut scratch);
             self.attention(&qkv, &mut ctx, &offsets, threads);
-            matmul_bias(&ctx, &layer.out_w, &layer.out_b, &mut tmp, t, h, h, par);
+            self.linear(&ctx, &layer.out_w, &layer.out_b, &mut tmp, (t, h, h), par, threads, &mut scratch);
             layer_norm_rows(&mut x, Some(&tmp), &layer.ln1_w, &layer.ln1_b, h, self.eps);
-            matmul_bias(&x, &layer.ffn_in_w, &layer.ffn_in_b, &mut ffn, t, h, self.inter, par);
+            self.linear(&x, &layer.ffn_in_w, &layer.ffn_in_b, &mut ffn, (t, h, inter), par, threads, &mut scratch);
             activate(&mut ffn, self.act, threads);
-            matmul_bias(&ffn, &layer.ffn_out_w, &layer.ffn_out_b, &mut tmp, t, self.inter, h, par);
+            self.linear(&ffn, &layer.ffn_out_w, &layer.ffn_out_b, &mut tmp, (t, inter, h), par, threads, &mut scratch);
             layer_norm_rows(&mut x, Some(&tmp), &layer.ln2_w, &layer.ln2_b, h, self.eps);
         }
         // Pooling, then unit length.
@@ -215,6 +223,30 @@ impl FusedBert {
                 v
             })
             .collect()
+    }
+
+    /// out[t×n] = x[t×k] · wᵀ + b in the layer's precision.
+    #[allow(clippy::too_many_arguments)]
+    fn linear(
+        &self,
+        x: &[f32],
+        w: &Weights,
+        b: &[f32],
+        out: &mut [f32],
+        (t, k, n): (usize, usize, usize),
+        par: Parallelism,
+        threads: usize,
+        scratch: &mut Scratch,
+    ) {
+        match w {
+            Weights::Float(w) if self.precision == Precision::Bf16 => {
+                scratch.rounded.clear();
+                scratch.rounded.extend(x[..t * k].iter().map(|&v| round_bf16(v)));
+                matmul_bias(&scratch.rounded, w, b, out, t, k, n, par);
+            }
+            Weights::Float(w) => matmul_bias(x, w, b, out, t, k, n, par),
+            Weights::Int8(q) => int8_matmul(x, q, b, out, t, k, threads, &mut scratch.quant),
+        }
     }
 
     /// Self-attention of every text and head; `qkv` rows are [q | k | v] per token.
@@ -335,14 +367,23 @@ impl FusedBert {
     }
 }
 
+/// Buffers reused by every layer of a forward pass.
+#[derive(Default)]
+struct Scratch {
+    rounded: Vec<f32>,
+    quant: Vec<i16>,
+}
+
 /// out[t×n] = x[t×k] · wᵀ (w is [n×k], as PyTorch stores linear layers) + b.
 #[allow(clippy::too_many_arguments)]
 fn matmul_bias(x: &[f32], w: &[f32], b: &[f32], out: &mut [f32], t: usize, k: usize, n: usize, par: Parallelism) {
-    debug_assert!(x.len() >= t * k && w.len() >= n * k && out.len() >= t * n);
+    assert!(x.len() >= t * k && w.len() >= n * k && out.len() >= t * n && b.len() == n);
     for row in out[..t * n].chunks_exact_mut(n) {
         row.copy_from_slice(b);
     }
     // dst = 1·dst + 1·x·wᵀ; rhs element (kk, nn) lives at w[nn·k + kk].
+    // SAFETY: gemm reads t×k floats of `x` (row stride k), n×k of `w` and writes t×n of `out`
+    // (row stride n), all within the slices (asserted above).
     unsafe {
         gemm::gemm(
             t,

@@ -6,6 +6,7 @@ mod fused;
 pub mod known;
 mod lexical;
 mod models;
+mod quant;
 mod run;
 mod template;
 pub mod toy;
@@ -24,6 +25,74 @@ use std::path::PathBuf;
 pub enum TextKind {
     Query,
     Passage,
+}
+
+/// The arithmetic of a neural model's matrix products (see the fused engine). Part of the
+/// model's key: vectors of different precisions never share a cache entry or an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 32-bit floats: the reference (sentence-transformers' vectors to a cosine ≥ 0.9999).
+    #[default]
+    F32,
+    /// bfloat16 weights and activations, f32 sums.
+    Bf16,
+    /// 8-bit weights (per output channel) and activations (per row, quantised as they come),
+    /// exact 32-bit integer sums.
+    Int8,
+}
+
+impl Precision {
+    pub const ALL: [Precision; 3] = [Precision::F32, Precision::Bf16, Precision::Int8];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+            Precision::Int8 => "int8",
+        }
+    }
+
+    /// `f32`, `bf16`, `int8`, or `fast` ([`Precision::fastest`] on this CPU).
+    pub fn parse(s: &str) -> Result<Self, EmbedError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "f32" => Ok(Precision::F32),
+            "bf16" => Ok(Precision::Bf16),
+            "int8" => Ok(Precision::Int8),
+            "fast" => Ok(Precision::fastest()),
+            _ => Err(EmbedError::UnknownPrecision(s.to_string())),
+        }
+    }
+
+    /// The fastest precision this CPU runs within the accuracy bar (every reference vector
+    /// within a cosine of 0.995 of sentence-transformers'), decided at run time: int8 where
+    /// its kernel has vector instructions (x86-64 with AVX2), else f32. bf16 is never faster
+    /// here: without AVX512_BF16 it runs on the f32 kernels.
+    pub fn fastest() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Precision::Int8;
+            }
+        }
+        Precision::F32
+    }
+
+    /// What the model key gets: nothing for f32 (the keys of existing projects stay).
+    fn key_suffix(self) -> &'static str {
+        match self {
+            Precision::F32 => "",
+            Precision::Bf16 => "+bf16",
+            Precision::Int8 => "+int8",
+        }
+    }
+}
+
+/// The cache key of a neural model's vectors: `<name>@<first 12 hex of the weights' sha256>`,
+/// then `+bf16` or `+int8` for a reduced precision.
+pub fn model_key(name: &str, weights_sha256: &str, precision: Precision) -> String {
+    let short = &weights_sha256[..weights_sha256.len().min(12)];
+    format!("{name}@{short}{}", precision.key_suffix())
 }
 
 /// Anything that turns texts into unit-length vectors of a fixed dimension.
@@ -79,6 +148,10 @@ pub enum EmbedError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("template: {0}")]
     Template(String),
+    #[error("unknown precision '{0}': use f32, bf16, int8 or fast")]
+    UnknownPrecision(String),
+    #[error("precision {0} needs the fused engine (RECLAB_BERT_ENGINE=candle runs f32 only)")]
+    PrecisionNeedsFused(&'static str),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(
@@ -113,31 +186,44 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Resolves a model name given by the user: `lexical`, the name of an installed model, or a
-/// path to a model folder.
-pub fn load_embedder(spec: &str, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
+/// path to a model folder; a neural model runs in `precision` (the lexical embedder has none).
+pub fn load_embedder(spec: &str, precision: Precision, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
     if spec == "lexical" || spec == LexicalEmbedder::KEY {
         return Ok(Box::new(LexicalEmbedder::new()));
     }
     // An installed model's name wins over a folder of the same name in the current directory.
     if store.get(spec).is_ok() {
-        return Ok(Box::new(store.load(spec)?));
+        return Ok(Box::new(store.load(spec, precision)?));
     }
     let path = std::path::Path::new(spec);
     if path.is_dir() {
-        return Ok(Box::new(BertEmbedder::load(path, &BertOptions::from_folder(path)?)?));
+        let options = BertOptions { precision, ..BertOptions::from_folder(path)? };
+        return Ok(Box::new(BertEmbedder::load(path, &options)?));
     }
-    Ok(Box::new(store.load(spec)?))
+    Ok(Box::new(store.load(spec, precision)?))
 }
 
-/// The best embedder available: the project's chosen model if given, else the first installed
-/// model (known models first), else the lexical embedder.
+/// The best embedder available: the first installed model (known models first), else the
+/// lexical embedder.
 pub fn best_embedder(store: &ModelStore) -> Box<dyn Embedder> {
     if let Some(m) = store.best()
-        && let Ok(e) = store.load(&m.manifest.name)
+        && let Ok(e) = store.load(&m.manifest.name, Precision::F32)
     {
         return Box::new(e);
     }
     Box::new(LexicalEmbedder::new())
+}
+
+/// Records `spec` in `precision` as the project's model (the `model` and `precision`
+/// settings that [`ModelRef::of_project`] reads).
+pub fn save_model_choice(project: &crate::store::Project, spec: &str, precision: Precision) -> Result<(), EmbedError> {
+    project.set_setting("model", spec)?;
+    if precision == Precision::F32 {
+        project.remove_setting("precision")?;
+    } else {
+        project.set_setting("precision", precision.as_str())?;
+    }
+    Ok(())
 }
 
 /// Which model a project uses, known without loading its weights.
@@ -149,44 +235,72 @@ pub struct ModelRef {
     pub key: String,
     pub dim: usize,
     pub neural: bool,
+    /// The precision a neural model runs in (f32 for the lexical embedder).
+    pub precision: Precision,
 }
 
 impl ModelRef {
     pub fn lexical() -> Self {
-        Self { spec: "lexical".into(), key: LexicalEmbedder::KEY.into(), dim: LexicalEmbedder::DIM, neural: false }
+        Self {
+            spec: "lexical".into(),
+            key: LexicalEmbedder::KEY.into(),
+            dim: LexicalEmbedder::DIM,
+            neural: false,
+            precision: Precision::F32,
+        }
     }
 
-    /// Resolves `spec` cheaply: from the manifest of an installed model, or by hashing a
-    /// folder's weights.
+    /// Resolves `spec` (in f32) cheaply: see [`ModelRef::resolve_with`].
     pub fn resolve(spec: &str, store: &ModelStore) -> Result<Self, EmbedError> {
+        Self::resolve_with(spec, Precision::F32, store)
+    }
+
+    /// Resolves `spec` in `precision` cheaply: from the manifest of an installed model, or by
+    /// hashing a folder's weights.
+    pub fn resolve_with(spec: &str, precision: Precision, store: &ModelStore) -> Result<Self, EmbedError> {
         if spec == "lexical" || spec == LexicalEmbedder::KEY {
             return Ok(Self::lexical());
         }
         match store.get(spec) {
-            Ok(m) => {
-                let sha = m.manifest.weights_sha256();
-                Ok(Self {
-                    spec: spec.to_string(),
-                    key: format!("{}@{}", m.manifest.name, &sha[..sha.len().min(12)]),
-                    dim: m.manifest.dim,
-                    neural: true,
-                })
-            }
+            Ok(m) => Ok(Self {
+                spec: spec.to_string(),
+                key: model_key(&m.manifest.name, m.manifest.weights_sha256(), precision),
+                dim: m.manifest.dim,
+                neural: true,
+                precision,
+            }),
             Err(not_installed) => {
                 let dir = std::path::Path::new(spec);
                 if !dir.is_dir() {
                     return Err(not_installed);
                 }
                 // Loading is the only reliable way to learn a folder's key and dimension.
-                let e = BertEmbedder::load(dir, &BertOptions::from_folder(dir)?)?;
-                Ok(Self { spec: spec.to_string(), key: e.key().to_string(), dim: e.dim(), neural: true })
+                let options = BertOptions { precision, ..BertOptions::from_folder(dir)? };
+                let e = BertEmbedder::load(dir, &options)?;
+                Ok(Self { spec: spec.to_string(), key: e.key().to_string(), dim: e.dim(), neural: true, precision })
             }
         }
     }
 
+    /// The model a project uses: its `model` and `precision` settings (`None` before anything
+    /// was embedded).
+    pub fn of_project(project: &crate::store::Project, store: &ModelStore) -> Result<Option<Self>, EmbedError> {
+        let Some(spec) = project.setting("model")? else { return Ok(None) };
+        let precision = match project.setting("precision")? {
+            Some(p) => Precision::parse(&p)?,
+            None => Precision::F32,
+        };
+        Self::resolve_with(&spec, precision, store).map(Some)
+    }
+
+    /// Records this model (and its precision) as the project's.
+    pub fn save_to(&self, project: &crate::store::Project) -> Result<(), EmbedError> {
+        save_model_choice(project, &self.spec, self.precision)
+    }
+
     /// Loads the embedder this reference names.
     pub fn load(&self, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
-        let e = load_embedder(&self.spec, store)?;
+        let e = load_embedder(&self.spec, self.precision, store)?;
         if e.key() != self.key || e.dim() != self.dim {
             return Err(EmbedError::ModelMismatch {
                 project_model: self.key.clone(),
@@ -196,5 +310,23 @@ impl ModelRef {
             });
         }
         Ok(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_precision_is_part_of_the_model_key() {
+        let sha = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
+        assert_eq!(model_key("m", sha, Precision::F32), "m@53aa51172d14", "f32 keeps the keys of existing projects");
+        let keys: std::collections::HashSet<String> = Precision::ALL.iter().map(|&p| model_key("m", sha, p)).collect();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        for p in Precision::ALL {
+            assert_eq!(Precision::parse(p.as_str()).unwrap(), p);
+        }
+        assert_eq!(Precision::parse(" FAST ").unwrap(), Precision::fastest());
+        assert!(Precision::parse("int4").unwrap_err().to_string().contains("unknown precision 'int4'"));
     }
 }

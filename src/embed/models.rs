@@ -150,12 +150,12 @@ impl ModelStore {
     }
 
     /// Loads an installed model after checking every file against its manifest.
-    pub fn load(&self, name: &str) -> Result<BertEmbedder, EmbedError> {
+    pub fn load(&self, name: &str, precision: super::Precision) -> Result<BertEmbedder, EmbedError> {
         let model = self.get(name)?;
         verify_files(&model.dir, &model.manifest.files)?;
         BertEmbedder::load_named(
             &model.dir,
-            &model.manifest.options(),
+            &BertOptions { precision, ..model.manifest.options() },
             &model.manifest.name,
             model.manifest.weights_sha256(),
         )

@@ -182,7 +182,8 @@ impl ReclabApp {
                     Ok(p) => p,
                     Err(e) => return self.state.notify(Level::Error, e.to_string()),
                 };
-                let engine = opened.engine;
+                let mut engine = opened.engine;
+                self.start_index_build(&mut engine);
                 let (categories, verticals) = catalog_facets(&engine);
                 let now = project
                     .setting("now")
@@ -234,7 +235,8 @@ impl ReclabApp {
                 }
                 self.state.notify(Level::Error, message)
             }
-            Done::Imported(Ok((report, engine, log))) => {
+            Done::Imported(Ok((report, mut engine, log))) => {
+                self.start_index_build(&mut engine);
                 if let Some(l) = &mut self.state.loaded {
                     (l.categories, l.verticals) = catalog_facets(&engine);
                     l.event_types = log.event_types;
@@ -282,7 +284,8 @@ impl ReclabApp {
                 self.state.installed_models = ModelStore::default_location().list();
             }
             Done::ModelInstalled(Err(e)) => self.state.notify(Level::Error, e),
-            Done::Switched(Ok((engine, model))) => {
+            Done::Switched(Ok((mut engine, model))) => {
+                self.start_index_build(&mut engine);
                 if let Some(l) = &mut self.state.loaded {
                     l.engine = Arc::new(RwLock::new(engine));
                     l.model = model.clone();
@@ -303,6 +306,29 @@ impl ReclabApp {
             Done::Evaluated(Err(e)) => self.state.notify(Level::Error, format!("evaluation failed: {e}")),
             Done::Exported(Ok(path)) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
             Done::Exported(Err(e)) => self.state.notify(Level::Error, e),
+            Done::IndexBuilt(Ok(built)) => {
+                // Only the engine the build was planned for takes it (a reimport replaces it).
+                let installed = self
+                    .state
+                    .loaded
+                    .as_ref()
+                    .and_then(|l| l.engine.write().ok().map(|mut g| g.install_index(built)))
+                    .unwrap_or(false);
+                if installed {
+                    self.bump();
+                }
+            }
+            Done::IndexBuilt(Err(e)) => {
+                self.state.notify(Level::Error, format!("building the vector index failed (exact search serves): {e}"))
+            }
+        }
+    }
+
+    /// Starts the index build `engine` waits for, if any: it serves exact search until then.
+    fn start_index_build(&mut self, engine: &mut crate::pipeline::Engine) {
+        if let Some(build) = engine.take_index_build() {
+            let job = worker::build_index(build, self.wake.clone());
+            self.spawn("Building the vector index", job);
         }
     }
 
@@ -582,9 +608,10 @@ impl ReclabApp {
                 let job = worker::fetch_model(repo.clone(), self.wake.clone());
                 self.spawn(&format!("Downloading {repo}"), job);
             }
-            Command::UseModel(spec) => {
-                let job = worker::switch_model(spec.clone(), self.state.project_path.clone(), self.wake.clone());
-                self.spawn(&format!("Embedding with {spec}"), job);
+            Command::UseModel(spec, precision) => {
+                let job =
+                    worker::switch_model(spec.clone(), precision, self.state.project_path.clone(), self.wake.clone());
+                self.spawn(&format!("Embedding with {spec} ({})", precision.as_str()), job);
             }
             Command::RemoveModel(name) => {
                 match ModelStore::default_location().remove(&name) {

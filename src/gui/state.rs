@@ -49,7 +49,8 @@ pub enum Command {
     // Models.
     ImportModel(PathBuf),
     FetchModel(String),
-    UseModel(String),
+    /// Embed the project with a model (`lexical`, an installed model's name) in a precision.
+    UseModel(String, crate::embed::Precision),
     RemoveModel(String),
     // The lab.
     OpenProject(PathBuf),

@@ -4,7 +4,9 @@
 use crate::catalog::{ImportOptions, ImportReport};
 use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog};
 use crate::jobs::{JobHandle, ProgressSink};
-use crate::pipeline::{AddReport, Engine, EngineOptions, PipelineError, Recommendation, Request};
+use crate::pipeline::{
+    AddReport, BuiltIndex, Engine, EngineOptions, IndexBuild, PipelineError, Recommendation, Request,
+};
 use crate::store::{ImportKind, Project};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -127,12 +129,16 @@ pub enum Done {
     Switched(Result<(Engine, ModelRef), String>),
     Projection(Vec<(u64, [f32; 2])>),
     Exported(Result<PathBuf, String>),
+    /// The vector index, built while exact search served.
+    IndexBuilt(Result<BuiltIndex, String>),
 }
 
 pub type Job = JobHandle<Done>;
 
+/// The window's engine opens at once: a missing index is built on a worker
+/// ([`build_index`]) while exact search serves.
 fn engine_options() -> EngineOptions {
-    EngineOptions::default()
+    EngineOptions { background: true, ..EngineOptions::default() }
 }
 
 /// Embeds whatever is missing for `model` and opens the engine.
@@ -153,7 +159,7 @@ fn embed_and_open(
     if report.cancelled {
         return Err("cancelled; the vectors computed so far are saved".into());
     }
-    project.set_setting("model", &model.spec).map_err(|e| e.to_string())?;
+    model.save_to(project).map_err(|e| e.to_string())?;
     let mut engine = Engine::open(project, model.clone(), store.clone(), engine_options(), sink).map_err(message)?;
     engine.set_embedder(embedder).map_err(message)?;
     // Built here rather than on the first recommendation, which would pay for it.
@@ -174,9 +180,10 @@ pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result
                 reports = crate::sample::import_sample(&mut project, sink).map_err(|e| e.to_string())?;
             }
             let store = ModelStore::default_location();
-            let model = match project.setting("model").map_err(|e| e.to_string())? {
-                Some(spec) => ModelRef::resolve(&spec, &store).unwrap_or_else(|_| ModelRef::lexical()),
-                None => match store.best() {
+            let model = match ModelRef::of_project(&project, &store) {
+                Ok(Some(model)) => model,
+                Err(_) => ModelRef::lexical(),
+                Ok(None) => match store.best() {
                     Some(m) => ModelRef::resolve(&m.manifest.name, &store).unwrap_or_else(|_| ModelRef::lexical()),
                     None => ModelRef::lexical(),
                 },
@@ -223,14 +230,8 @@ pub fn add_items(
                 let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
                 guard.prepare_items(&mut project, &items, sink).map_err(message)?
             };
-            let report = {
-                let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
-                guard.apply_items(prepared).map_err(message)?
-            };
-            // Writing the index file needs no exclusive access: recommendations go on meanwhile.
-            let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
-            guard.save_index(&project).map_err(message)?;
-            Ok(report)
+            let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
+            guard.apply_items(prepared).map_err(message)
         })())
     })
 }
@@ -247,7 +248,8 @@ pub fn evaluate(
         Done::Evaluated((|| {
             let project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
             let store = ModelStore::default_location();
-            let mut engine = Engine::open(&project, model, store, engine_options(), sink).map_err(message)?;
+            let options = EngineOptions { background: false, ..engine_options() };
+            let mut engine = Engine::open(&project, model, store, options, sink).map_err(message)?;
             let log = project.load_interactions().map_err(|e| e.to_string())?;
             let report = crate::eval::evaluate(&mut engine, &log, &config, sink).map_err(|e| e.to_string())?;
             let names: Vec<String> = report.methods.iter().map(|m| m.method.clone()).collect();
@@ -279,17 +281,27 @@ pub fn fetch_model(repo: String, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::
     })
 }
 
-/// Re-embeds the project with another model and reopens the engine.
-pub fn switch_model(spec: String, project_path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+/// Re-embeds the project with another model or precision and reopens the engine.
+pub fn switch_model(
+    spec: String,
+    precision: crate::embed::Precision,
+    project_path: PathBuf,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
     JobHandle::spawn("embed", Some(wake), move |sink| {
         Done::Switched((|| {
             let store = ModelStore::default_location();
-            let model = ModelRef::resolve(&spec, &store).map_err(|e| e.to_string())?;
+            let model = ModelRef::resolve_with(&spec, precision, &store).map_err(|e| e.to_string())?;
             let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
             let engine = embed_and_open(&mut project, &model, &store, sink)?;
             Ok((engine, model))
         })())
     })
+}
+
+/// Builds the vector index of an engine that is serving exact search meanwhile.
+pub fn build_index(build: IndexBuild, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("index", Some(wake), move |sink| Done::IndexBuilt(build.run(sink).map_err(message)))
 }
 
 pub fn projection(engine: Arc<RwLock<Engine>>, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {

@@ -5,12 +5,13 @@ use super::PipelineError;
 use super::stats::LogStats;
 use crate::catalog::{AttrKind, Item, ItemUpdate};
 use crate::embed::{Embedder, ModelRef, ModelStore, Template, TextKind, item_texts};
-use crate::index::{AnnIndex, IndexMeta, Quantization, VectorMatrix, index_paths};
+use crate::index::snapshot::{Snapshot, SnapshotPaths};
+use crate::index::{AnnIndex, Frozen, Quantization, VectorMatrix};
 use crate::jobs::ProgressSink;
 use crate::store::Project;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The catalog in memory, addressable by id and by key.
 #[derive(Debug, Clone, Default)]
@@ -109,35 +110,76 @@ impl Catalog {
     }
 }
 
-/// How to build the index.
+/// How to open the index.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
     pub quantization: Quantization,
     /// Skip the approximate index: every search is exact.
     pub exact: bool,
-    /// Threads for building the index. One thread (the default) builds the same graph every
-    /// time, so results are reproducible byte for byte; more threads build faster, but the
-    /// graph (and so, rarely, a neighbour at the edge of the candidate pool) can differ.
+    /// Threads for building the index's shards. The graph does not depend on it: each shard
+    /// is built by one thread in key order (see [`crate::index::AnnIndex`]).
     pub threads: usize,
-    /// Keep the index file beside the project (off for in-memory projects).
+    /// Keep the index and its vectors beside the project (off for in-memory projects).
     pub persist: bool,
+    /// When the index has to be built: open at once and serve exact search until
+    /// [`Engine::take_index_build`]'s job is installed (the window), or build before
+    /// returning (the command line, evaluations, tests).
+    pub background: bool,
 }
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        Self { quantization: Quantization::F32, exact: false, threads: 1, persist: true }
+        Self {
+            quantization: Quantization::F32,
+            exact: false,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            persist: true,
+            background: false,
+        }
+    }
+}
+
+/// What serves the candidate searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Serving {
+    /// The approximate index.
+    Index,
+    /// Exact search while the index is built on a worker.
+    ExactWhileBuilding,
+    /// Exact search, by request.
+    Exact,
+}
+
+impl Serving {
+    pub fn label(self) -> &'static str {
+        match self {
+            Serving::Index => "index",
+            Serving::ExactWhileBuilding => "exact search while the index builds",
+            Serving::Exact => "exact search",
+        }
     }
 }
 
 /// What opening the engine did with the index.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct IndexReport {
-    /// "built", "loaded", "updated" or "exact".
+    /// "built" (this session), "loaded" (a saved index, memory-mapped), "updated" (loaded, with
+    /// items added, changed or removed since it was saved searched beside it), "building" (on
+    /// a worker: exact search serves meanwhile) or "exact".
     pub action: String,
     pub size: usize,
+    /// Vectors searched beside the saved shards (added or changed since they were saved).
     pub added: usize,
+    /// Saved entries hidden because their items changed or went away.
     pub removed: usize,
+    pub shards: usize,
+    /// The index and the vectors are read through memory maps of the saved files.
+    pub mapped: bool,
     pub seconds: f64,
+    /// Why the saved index could not be used, when it was rebuilt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuilt_because: Option<String>,
 }
 
 /// What adding items did.
@@ -163,7 +205,13 @@ pub struct Engine {
     pub missing: Vec<String>,
     pub index_report: IndexReport,
     options: EngineOptions,
-    files: Option<(PathBuf, PathBuf)>,
+    paths: Option<SnapshotPaths>,
+    /// A build that has not been started ([`EngineOptions::background`]).
+    pending: Option<IndexBuild>,
+    /// A build is running for this engine.
+    building: bool,
+    /// Tells this engine's builds from another's.
+    id: u64,
     embedder: OnceLock<Box<dyn Embedder>>,
     store: ModelStore,
 }
@@ -174,9 +222,18 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// More changes than this since the saved index (added plus removed) and it is rebuilt: the
+/// exact overlay would cost more than it saves.
+fn rebuild_threshold(n: usize) -> usize {
+    (n / 20).max(1_000)
+}
+
+static ENGINE_IDS: AtomicU64 = AtomicU64::new(1);
+
 impl Engine {
     /// Loads everything the pipeline needs from `project`, using the vectors of `model`, and
-    /// opens (or builds, or updates) the vector index.
+    /// opens the saved index (memory-mapped, with what changed since searched beside it), or
+    /// builds it (now, or on a worker with [`EngineOptions::background`]).
     pub fn open(
         project: &Project,
         model: ModelRef,
@@ -184,23 +241,15 @@ impl Engine {
         options: EngineOptions,
         sink: &ProgressSink,
     ) -> Result<Self, PipelineError> {
+        let started = std::time::Instant::now();
         let persist = options.persist && project.path().to_str() != Some(":memory:");
-        let files = persist.then(|| index_paths(project.path()));
-        // The saved index is a file of its own: read it while the catalog comes out of SQLite.
-        let preload = match (&files, options.exact) {
-            (Some((index_path, meta_path)), false) => {
-                let (index_path, meta_path) = (index_path.clone(), meta_path.clone());
-                let (key, dim, quant) = (model.key.clone(), model.dim, options.quantization);
-                // The index and its sidecar are read as a pair no other reclab is writing.
-                let lock = std::sync::Arc::new(project.lock_index(false)?);
-                let load = move || {
-                    let _held = &lock;
-                    load_saved_index(&index_path, &meta_path, &key, dim, quant)
-                };
-                Some(std::thread::Builder::new().name("reclab-index-load".into()).spawn(load.clone()).map_err(|_| load))
-            }
-            _ => None,
-        };
+        let paths = if persist { SnapshotPaths::new(project.path()) } else { None };
+        // The saved snapshot is files of its own: open it while the catalog comes out of SQLite.
+        let preload = paths.clone().map(|paths| {
+            let (key, dim, quant) = (model.key.clone(), model.dim, options.quantization);
+            let open = move || Snapshot::open(&paths, &key, dim, quant);
+            std::thread::Builder::new().name("reclab-index-open".into()).spawn(open.clone()).map_err(|_| open)
+        });
         let _ = sink.report("loading catalog", 0, 3);
         let rows = project.load_items()?;
         let attributes = project.attributes()?;
@@ -208,34 +257,85 @@ impl Engine {
         let template = Template::parse(&template_src, &attributes)?;
         let texts = item_texts(rows.iter().map(|(_, i)| i), &template);
         let _ = sink.report("loading vectors", 1, 3);
-        let cached = project.load_vectors(&model.key)?;
-        if cached.is_empty() && !rows.is_empty() {
+        let snapshot = match preload {
+            Some(Ok(handle)) => handle.join().unwrap_or_else(|_| Err("the index reader panicked".into())),
+            // No thread to be had: read it here.
+            Some(Err(open)) => open(),
+            None => Err("the project keeps no index file".into()),
+        };
+        let not_embedded = || -> Result<(), PipelineError> {
             let others: Vec<String> =
                 project.vector_models()?.into_iter().filter(|(_, _, n)| *n > 0).map(|(m, _, _)| m).collect();
-            return Err(PipelineError::NotEmbedded { model: model.key.clone(), others });
-        }
-        let mut vectors = VectorMatrix::with_capacity(model.dim, rows.len());
+            Err(PipelineError::NotEmbedded { model: model.key.clone(), others })
+        };
         let mut hashes = HashMap::with_capacity(rows.len());
         let mut missing = Vec::new();
-        for ((key, item), (_, hash)) in rows.iter().zip(&texts) {
-            match cached.get(hash) {
-                Some(v) => {
-                    vectors.insert(*key, v)?;
-                    hashes.insert(*key, *hash);
+        // The project is the source of truth: a saved vector is used only for an item whose text
+        // it embeds, and only while the project still holds that text's vector.
+        let (vectors, ann, rebuilt_because) = match snapshot {
+            Ok(snap) => {
+                let cached = project.cached_hashes(&model.key)?;
+                if cached.is_empty() && !rows.is_empty() {
+                    not_embedded()?;
                 }
-                None => missing.push(item.id.clone()),
+                let saved: HashMap<u64, [u8; 16]> =
+                    snap.vectors.keys().iter().copied().zip(snap.vectors.hashes().iter().copied()).collect();
+                let mut vectors = VectorMatrix::mapped(snap.vectors.clone());
+                let mut ann = snap.index;
+                let mut fetch = Vec::new();
+                for ((key, item), (_, hash)) in rows.iter().zip(&texts) {
+                    if !cached.contains(hash) {
+                        missing.push(item.id.clone());
+                        continue;
+                    }
+                    hashes.insert(*key, *hash);
+                    if saved.get(key) != Some(hash) {
+                        fetch.push((*key, *hash));
+                    }
+                }
+                let fresh = project.vectors_for(&model.key, fetch.iter().map(|(_, h)| *h))?;
+                for (key, hash) in &fetch {
+                    if let Some(v) = fresh.get(hash) {
+                        vectors.insert(*key, v)?;
+                        ann.upsert(*key, v)?;
+                    }
+                }
+                // Saved rows of items that went away, or whose vector the project no longer has.
+                let mut gone: Vec<u64> = saved.keys().filter(|k| !hashes.contains_key(k)).copied().collect();
+                gone.sort_unstable();
+                for key in gone {
+                    vectors.remove(key);
+                    ann.remove(key);
+                }
+                let changes = ann.overlay_len() + ann.hidden_len();
+                if changes > rebuild_threshold(vectors.len()) {
+                    let why = format!("{changes} items changed since the index was saved");
+                    (vectors, None, Some(why))
+                } else {
+                    (vectors, Some(ann), None)
+                }
             }
-        }
-        drop(cached);
+            Err(why) => {
+                let table = project.load_vectors(&model.key)?;
+                if table.is_empty() && !rows.is_empty() {
+                    not_embedded()?;
+                }
+                let mut vectors = VectorMatrix::with_capacity(model.dim, rows.len());
+                for ((key, item), (_, hash)) in rows.iter().zip(&texts) {
+                    match table.get(hash) {
+                        Some(v) => {
+                            vectors.insert(*key, v)?;
+                            hashes.insert(*key, *hash);
+                        }
+                        None => missing.push(item.id.clone()),
+                    }
+                }
+                (vectors, None, Some(why))
+            }
+        };
         let _ = sink.report("loading interactions", 2, 3);
         let stats = LogStats::new(&project.load_interactions()?);
         let catalog = Catalog::new(rows, attributes);
-        let saved = match preload {
-            Some(Ok(handle)) => handle.join().ok().flatten(),
-            // No thread to be had: read it here.
-            Some(Err(load)) => load(),
-            None => None,
-        };
         let mut engine = Engine {
             catalog,
             vectors,
@@ -247,13 +347,135 @@ impl Engine {
             missing,
             index_report: IndexReport::default(),
             options,
-            files,
+            paths,
+            pending: None,
+            building: false,
+            id: ENGINE_IDS.fetch_add(1, Ordering::Relaxed),
             embedder: OnceLock::new(),
             store,
         };
         let _ = sink.report("opening the index", 3, 3);
-        engine.sync_index(project, saved)?;
+        if engine.options.exact {
+            engine.index_report =
+                IndexReport { action: "exact".into(), size: engine.vectors.len(), ..Default::default() };
+            return Ok(engine);
+        }
+        match ann {
+            Some(ann) => {
+                let (added, removed) = (ann.overlay_len(), ann.hidden_len());
+                engine.index_report = IndexReport {
+                    action: if added + removed == 0 { "loaded" } else { "updated" }.into(),
+                    size: ann.len(),
+                    added,
+                    removed,
+                    shards: ann.shard_count(),
+                    mapped: ann.is_mapped(),
+                    seconds: started.elapsed().as_secs_f64(),
+                    rebuilt_because: None,
+                };
+                engine.ann = Some(ann);
+            }
+            None => {
+                let build = engine.plan_build();
+                engine.index_report = IndexReport {
+                    action: "building".into(),
+                    size: engine.vectors.len(),
+                    rebuilt_because,
+                    ..Default::default()
+                };
+                if engine.options.background {
+                    engine.pending = Some(build);
+                } else {
+                    engine.building = true;
+                    let built = build.run(sink)?;
+                    engine.install_index(built);
+                }
+            }
+        }
         Ok(engine)
+    }
+
+    /// Freezes the current vectors for a build.
+    fn plan_build(&mut self) -> IndexBuild {
+        let frozen = self.vectors.frozen();
+        let hashes = frozen.keys.iter().map(|k| self.hashes.get(k).copied().unwrap_or_default()).collect();
+        IndexBuild {
+            engine: self.id,
+            frozen,
+            hashes,
+            quantization: self.options.quantization,
+            threads: self.options.threads,
+            model: self.model.key.clone(),
+            paths: self.paths.clone(),
+        }
+    }
+
+    /// The index build this engine is waiting for, to run on a worker ([`IndexBuild::run`]);
+    /// until its result is given to [`Engine::install_index`], exact search serves.
+    pub fn take_index_build(&mut self) -> Option<IndexBuild> {
+        let build = self.pending.take()?;
+        self.building = true;
+        Some(build)
+    }
+
+    /// What serves the candidate searches now.
+    pub fn serving(&self) -> Serving {
+        if self.ann.is_some() {
+            Serving::Index
+        } else if self.building || self.pending.is_some() {
+            Serving::ExactWhileBuilding
+        } else {
+            Serving::Exact
+        }
+    }
+
+    /// Puts a finished build in place (a build for another engine is ignored: false). Items
+    /// added, changed or removed while it ran are applied to it.
+    pub fn install_index(&mut self, built: BuiltIndex) -> bool {
+        if built.engine != self.id {
+            return false;
+        }
+        let BuiltIndex { mut index, keys, hashes, vectors, seconds, .. } = built;
+        let at_build: HashMap<u64, [u8; 16]> = keys.iter().copied().zip(hashes).collect();
+        let mut changed: Vec<u64> =
+            self.hashes.iter().filter(|(k, h)| at_build.get(k) != Some(h)).map(|(k, _)| *k).collect();
+        changed.sort_unstable();
+        let mut gone: Vec<u64> = keys.iter().copied().filter(|k| !self.hashes.contains_key(k)).collect();
+        gone.sort_unstable();
+        if let Some(file) = vectors {
+            // The saved rows are the ones built from: read them through the map from now on.
+            let mut mapped = VectorMatrix::mapped(file);
+            for &key in &changed {
+                if let Some(v) = self.vectors.get(key) {
+                    let _ = mapped.insert(key, v);
+                }
+            }
+            for &key in &gone {
+                mapped.remove(key);
+            }
+            self.vectors = mapped;
+        }
+        for &key in &changed {
+            if let Some(v) = self.vectors.get(key) {
+                let _ = index.upsert(key, v);
+            }
+        }
+        for &key in &gone {
+            index.remove(key);
+        }
+        self.index_report = IndexReport {
+            action: "built".into(),
+            size: index.len(),
+            added: index.len(),
+            removed: 0,
+            shards: index.shard_count(),
+            mapped: index.is_mapped(),
+            seconds,
+            rebuilt_because: self.index_report.rebuilt_because.take(),
+        };
+        self.ann = Some(index);
+        self.building = false;
+        true
     }
 
     /// Uses `embedder` for query texts instead of loading the model on first use.
@@ -302,81 +524,6 @@ impl Engine {
         self.ann.as_ref()
     }
 
-    /// Brings the index in line with the vectors: loads the saved index and applies the
-    /// differences, or builds it when there is nothing usable.
-    /// Brings the index up to date with the vectors: the saved one (read by [`load_saved_index`])
-    /// with stale entries removed and new ones added, else a fresh build.
-    fn sync_index(&mut self, project: &Project, saved: Option<(AnnIndex, IndexMeta)>) -> Result<(), PipelineError> {
-        let started = std::time::Instant::now();
-        if self.options.exact {
-            self.index_report = IndexReport { action: "exact".into(), size: self.vectors.len(), ..Default::default() };
-            return Ok(());
-        }
-        let quant = self.options.quantization;
-        let desired: HashMap<u64, String> = self.hashes.iter().map(|(k, h)| (*k, crate::util::hex(h))).collect();
-        let (ann, action, added, removed) = match saved {
-            Some((ann, meta)) => {
-                // Applied in key order, so the updated graph is the same on every machine.
-                let mut stale: Vec<u64> =
-                    meta.entries.iter().filter(|(k, h)| desired.get(k) != Some(h)).map(|(k, _)| *k).collect();
-                stale.sort_unstable();
-                for key in &stale {
-                    ann.remove(*key)?;
-                }
-                let removed = stale.len();
-                let mut fresh: Vec<u64> =
-                    desired.iter().filter(|(k, h)| meta.entries.get(k) != Some(h)).map(|(k, _)| *k).collect();
-                fresh.sort_unstable();
-                let mut added = 0;
-                for key in fresh {
-                    if let Some(v) = self.vectors.get(key) {
-                        ann.upsert(key, v)?;
-                        added += 1;
-                    }
-                }
-                let action = if added + removed == 0 { "loaded" } else { "updated" };
-                (ann, action, added, removed)
-            }
-            None => {
-                let ann = AnnIndex::build(&self.vectors, quant, self.options.threads)?;
-                let n = ann.len();
-                (ann, "built", n, 0)
-            }
-        };
-        self.ann = Some(ann);
-        if action != "loaded" {
-            self.save_index(project)?;
-        }
-        self.index_report = IndexReport {
-            action: action.into(),
-            size: self.vectors.len(),
-            added,
-            removed,
-            seconds: started.elapsed().as_secs_f64(),
-        };
-        Ok(())
-    }
-
-    /// Saves the index and its sidecar beside the project (in-memory projects have none), under
-    /// the project's index lock so that two reclabs never write them at once. A project opened
-    /// read-only in a folder this user may not write keeps its index in memory.
-    pub fn save_index(&self, project: &Project) -> Result<(), PipelineError> {
-        let (Some((index_path, meta_path)), Some(ann)) = (&self.files, &self.ann) else { return Ok(()) };
-        let lock = project.lock_index(true)?;
-        if lock.is_none() && project.is_read_only() {
-            return Ok(());
-        }
-        ann.save(index_path)?;
-        let meta = IndexMeta {
-            model: self.model.key.clone(),
-            dim: self.model.dim,
-            quantization: self.options.quantization,
-            entries: self.hashes.iter().map(|(k, h)| (*k, crate::util::hex(h))).collect(),
-        };
-        meta.write(meta_path)?;
-        Ok(())
-    }
-
     /// Adds (or updates) items: saves them in the project, embeds their text at once, and puts
     /// their vectors in the index without rebuilding it. They can appear in the very next
     /// recommendation. Each update changes only the fields it names.
@@ -387,9 +534,7 @@ impl Engine {
         sink: &ProgressSink,
     ) -> Result<AddReport, PipelineError> {
         let prepared = self.prepare_items(project, items, sink)?;
-        let report = self.apply_items(prepared)?;
-        self.save_index(project)?;
-        Ok(report)
+        self.apply_items(prepared)
     }
 
     /// The slow half of [`Engine::add_items`], which needs only shared access: embeds the
@@ -449,9 +594,8 @@ impl Engine {
     }
 
     /// The fast half of [`Engine::add_items`]: puts prepared items into the catalog and the
-    /// index (no rebuild). The index file is not saved: [`Engine::save_index`] does that, and
-    /// needs only shared access (at 100,000 items it writes about 300 MB). An unsaved index
-    /// is brought up to date on the next open.
+    /// index (no rebuild; the saved index files are not rewritten: the next open finds the
+    /// new items in the project and searches them beside the saved shards).
     pub fn apply_items(&mut self, prepared: PreparedItems) -> Result<AddReport, PipelineError> {
         let mut report = AddReport { embedded: prepared.embedded, ..Default::default() };
         for (key, item, hash, v) in prepared.rows {
@@ -459,16 +603,17 @@ impl Engine {
             match v {
                 Some(v) => {
                     self.vectors.insert(key, &v)?;
-                    if let Some(ann) = &self.ann {
+                    if let Some(ann) = &mut self.ann {
                         ann.upsert(key, &v)?;
                     }
                     self.hashes.insert(key, hash);
                     self.missing.retain(|id| id != &item.id);
                 }
                 None => {
+                    // Its text changed and it has no vector for the new one yet.
                     self.vectors.remove(key);
-                    if let Some(ann) = &self.ann {
-                        ann.remove(key)?;
+                    if let Some(ann) = &mut self.ann {
+                        ann.remove(key);
                     }
                     self.hashes.remove(&key);
                     if !self.missing.contains(&item.id) {
@@ -496,19 +641,74 @@ pub struct PreparedItems {
     started: std::time::Instant,
 }
 
-/// The index saved beside a project, if it was built for this model, dimension and
-/// quantization and is whole; anything else means it is rebuilt.
-fn load_saved_index(
-    index_path: &Path,
-    meta_path: &Path,
-    model_key: &str,
-    dim: usize,
-    quant: Quantization,
-) -> Option<(AnnIndex, IndexMeta)> {
-    let meta = IndexMeta::read(meta_path)?;
-    if meta.model != model_key || meta.dim != dim || meta.quantization != quant {
-        return None;
+/// An index build: the vectors as they were when it was planned, sorted by key.
+pub struct IndexBuild {
+    engine: u64,
+    frozen: Frozen,
+    hashes: Vec<[u8; 16]>,
+    quantization: Quantization,
+    threads: usize,
+    model: String,
+    paths: Option<SnapshotPaths>,
+}
+
+impl std::fmt::Debug for IndexBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexBuild").field("vectors", &self.frozen.len()).finish()
     }
-    let ann = AnnIndex::load(index_path, dim, quant).ok()?;
-    (ann.len() == meta.entries.len()).then_some((ann, meta))
+}
+
+/// A finished build, for [`Engine::install_index`].
+pub struct BuiltIndex {
+    engine: u64,
+    index: AnnIndex,
+    keys: std::sync::Arc<Vec<u64>>,
+    hashes: Vec<[u8; 16]>,
+    /// The saved vectors file, when the build was saved.
+    vectors: Option<std::sync::Arc<crate::index::snapshot::VectorFile>>,
+    pub seconds: f64,
+}
+
+impl std::fmt::Debug for BuiltIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuiltIndex").field("size", &self.index.len()).field("seconds", &self.seconds).finish()
+    }
+}
+
+impl IndexBuild {
+    pub fn len(&self) -> usize {
+        self.frozen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frozen.len() == 0
+    }
+
+    /// Builds the shards in parallel (progress and cancel through `sink`) and saves the
+    /// snapshot beside the project, then reopens it as memory maps so the built graph's memory
+    /// is given back. A save that fails only costs the next open a rebuild.
+    pub fn run(self, sink: &ProgressSink) -> Result<BuiltIndex, PipelineError> {
+        let started = std::time::Instant::now();
+        let mut index = AnnIndex::build_frozen(&self.frozen, self.quantization, self.threads, sink)?;
+        let mut vectors = None;
+        if let Some(paths) = &self.paths {
+            let _ = sink.report("saving the vector index", 0, 1);
+            if let Ok(meta) = Snapshot::write(paths, &self.model, &self.frozen, &self.hashes, &index)
+                && let Ok(snap) = Snapshot::open(paths, &self.model, self.frozen.dim, self.quantization)
+                // Another process may have saved a newer one meanwhile: only ours matches `frozen`.
+                && snap.meta.generation == meta.generation
+            {
+                index = snap.index;
+                vectors = Some(snap.vectors);
+            }
+        }
+        Ok(BuiltIndex {
+            engine: self.engine,
+            index,
+            keys: self.frozen.keys.clone(),
+            hashes: self.hashes,
+            vectors,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
 }

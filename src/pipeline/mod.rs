@@ -12,7 +12,7 @@ pub mod strategy;
 pub mod user;
 
 pub use builtin::{Builtin, BuiltinFilters};
-pub use engine::{AddReport, Catalog, Engine, EngineOptions, IndexReport};
+pub use engine::{AddReport, BuiltIndex, Catalog, Engine, EngineOptions, IndexBuild, IndexReport, Serving};
 pub use filter::{Filter, FilterError, Schema};
 pub use recommend::{Recommendation, Request, ResultRow};
 pub use rules::{Rule, RuleEntry, RuleSet, RulesError};

@@ -332,3 +332,98 @@ fn an_item_is_never_saved_without_its_vector() {
     assert!(p.item("1600").unwrap().is_none(), "the new item was not saved without its vector");
     assert_eq!(p.item("1001").unwrap().unwrap().1.name, "Serena style 1 hair makeup");
 }
+
+/// A catalog big enough for a sharded index, saved in a file project: the index is built on
+/// both cores twice (from scratch each time), and every ranking comes out byte for byte the
+/// same; so does reopening the saved index, and a build on one thread.
+#[test]
+fn a_parallel_index_build_gives_the_same_rankings_every_time() {
+    let n = crate::index::SHARD_FROM + 300;
+    const WORDS: [&str; 12] = [
+        "serena",
+        "rifle",
+        "strawberry",
+        "jacket",
+        "denim",
+        "kimchi",
+        "halo",
+        "latte",
+        "ember",
+        "frost",
+        "iron",
+        "velvet",
+    ];
+    let items: Vec<Item> = (0..n as u32)
+        .map(|i| {
+            let (a, b) = (WORDS[i as usize % 12], WORDS[(i as usize / 12) % 12]);
+            item(10_000 + i, &format!("{a} {b} {i}"), &format!("cat {}", i % 17), &[a, b])
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.reclab");
+    let mut p = Project::open(&path).unwrap();
+    p.upsert_items(&items).unwrap();
+    embed_catalog(&mut p, &LexicalEmbedder::new(), &Template::default_template(), 512, &ProgressSink::none()).unwrap();
+    let open = |threads: usize, persist: bool| {
+        let options = EngineOptions { threads, persist, ..EngineOptions::default() };
+        Engine::open(&p, ModelRef::lexical(), ModelStore::at("/nonexistent"), options, &ProgressSink::none()).unwrap()
+    };
+    let rankings = |engine: &Engine| -> Vec<String> {
+        (0..40u32)
+            .map(|i| {
+                let mut req = request(vec![purchase(&(10_000 + i * 499).to_string(), 300)]);
+                req.rules = RuleSet::example();
+                serde_json::to_string(&engine.recommend(&req).unwrap()).unwrap()
+            })
+            .collect()
+    };
+    let first = open(2, false);
+    assert_eq!(first.ann().unwrap().shard_count(), crate::index::SHARDS);
+    assert_eq!(first.index_report.action, "built");
+    let want = rankings(&first);
+    let second = open(2, false);
+    assert_eq!(second.ann().unwrap().shard_bytes().unwrap(), first.ann().unwrap().shard_bytes().unwrap());
+    assert_eq!(rankings(&second), want, "a second parallel build ranks differently");
+    assert_eq!(rankings(&open(1, false)), want, "one build thread ranks differently");
+    // Saved and reopened through the memory maps: still the same.
+    let saved = open(2, true);
+    assert_eq!(saved.index_report.action, "built");
+    assert_eq!(rankings(&saved), want);
+    let reopened = open(2, true);
+    assert_eq!(reopened.index_report.action, "loaded");
+    assert!(reopened.ann().unwrap().is_mapped() && reopened.vectors.is_mapped());
+    assert_eq!(rankings(&reopened), want, "the reopened index ranks differently");
+}
+
+/// While the index builds on a worker, exact search serves; the built index then takes over
+/// and items added meanwhile are in it.
+#[test]
+fn exact_search_serves_until_the_background_build_is_installed() {
+    let (mut p, _) = engine_with(|_| {});
+    let options = EngineOptions { background: true, ..EngineOptions::default() };
+    let mut engine =
+        Engine::open(&p, ModelRef::lexical(), ModelStore::at("/nonexistent"), options, &ProgressSink::none()).unwrap();
+    assert_eq!(engine.serving(), Serving::ExactWhileBuilding);
+    assert!(engine.ann().is_none());
+    let req = request(vec![purchase("1000", 300)]);
+    let exact = engine.recommend(&req).unwrap();
+    assert!(exact.results.iter().all(|r| r.item_id.starts_with('1')), "{:?}", exact.results);
+    let build = engine.take_index_build().expect("a build to run");
+    let worker = std::thread::spawn(move || build.run(&ProgressSink::none()));
+    // An item added while the index builds.
+    let fresh = item(1500, "Serena style 0 hair makeup winter edition", "Head skin", &["serena", "new"]);
+    engine.add_items(&mut p, &[crate::catalog::ItemUpdate::replace(fresh)], &ProgressSink::none()).unwrap();
+    let built = worker.join().unwrap().unwrap();
+    assert!(engine.install_index(built));
+    assert_eq!(engine.serving(), Serving::Index);
+    assert!(engine.ann().unwrap().contains(engine.catalog.key_of("1500").unwrap()));
+    let served = engine.recommend(&req).unwrap();
+    assert!(served.results.iter().any(|r| r.item_id == "1500"), "{:?}", served.results);
+    // A build planned for another engine is refused.
+    let (_p2, mut other) = engine_with(|_| {});
+    let options = EngineOptions { background: true, ..EngineOptions::default() };
+    let mut third =
+        Engine::open(&p, ModelRef::lexical(), ModelStore::at("/nonexistent"), options, &ProgressSink::none()).unwrap();
+    let built = third.take_index_build().unwrap().run(&ProgressSink::none()).unwrap();
+    assert!(!other.install_index(built));
+}

@@ -51,10 +51,16 @@ impl VectorTable {
 impl Project {
     /// The dimension recorded for a model's vectors in this project, if any.
     pub fn model_dim(&self, model: &str) -> Result<Option<usize>> {
+        Ok(self.model_row(model)?.map(|(_, dim)| dim))
+    }
+
+    /// The number a model's vectors are stored under, and their dimension.
+    fn model_row(&self, model: &str) -> Result<Option<(i64, usize)>> {
         self.conn
-            .query_row("SELECT dim FROM embedding_models WHERE model = ?1", [model], |r| r.get::<_, i64>(0))
+            .query_row("SELECT id, dim FROM embedding_models WHERE model = ?1", [model], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as usize))
+            })
             .optional()
-            .map(|d| d.map(|d| d as usize))
             .map_err(|e| self.err("read model dimensions", e))
     }
 
@@ -78,7 +84,9 @@ impl Project {
     pub fn cached_hashes(&self, model: &str) -> Result<HashSet<[u8; 16]>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT text_hash FROM embeddings WHERE model = ?1")
+            .prepare(
+                "SELECT e.text_hash FROM embeddings e JOIN embedding_models m ON m.id = e.model_id WHERE m.model = ?1",
+            )
             .map_err(|e| self.err("read the embedding cache", e))?;
         let rows =
             stmt.query_map([model], |r| r.get::<_, Vec<u8>>(0)).map_err(|e| self.err("read the embedding cache", e))?;
@@ -98,7 +106,10 @@ impl Project {
         let mut table = VectorTable { dim, ..Default::default() };
         let mut stmt = self
             .conn
-            .prepare("SELECT text_hash, vector FROM embeddings WHERE model = ?1")
+            .prepare(
+                "SELECT e.text_hash, e.vector FROM embeddings e JOIN embedding_models m ON m.id = e.model_id \
+                 WHERE m.model = ?1",
+            )
             .map_err(|e| self.err("read vectors", e))?;
         let mut rows = stmt.query([model]).map_err(|e| self.err("read vectors", e))?;
         while let Some(row) = rows.next().map_err(|e| self.err("read vectors", e))? {
@@ -132,14 +143,15 @@ impl Project {
         model: &str,
         hashes: impl IntoIterator<Item = [u8; 16]>,
     ) -> Result<HashMap<[u8; 16], Vec<f32>>> {
+        let mut out = HashMap::new();
+        let Some((model_id, _)) = self.model_row(model)? else { return Ok(out) };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT vector FROM embeddings WHERE model = ?1 AND text_hash = ?2")
+            .prepare_cached("SELECT vector FROM embeddings WHERE model_id = ?1 AND text_hash = ?2")
             .map_err(|e| self.err("read vectors", e))?;
-        let mut out = HashMap::new();
         for h in hashes {
             let v: Option<Vec<u8>> = stmt
-                .query_row(params![model, &h[..]], |r| r.get(0))
+                .query_row(params![model_id, &h[..]], |r| r.get(0))
                 .optional()
                 .map_err(|e| self.err("read vectors", e))?;
             if let Some(blob) = v {
@@ -159,12 +171,13 @@ impl Project {
 
     /// Drops every cached vector of `model` (and its recorded dimension).
     pub fn clear_vectors(&mut self, model: &str) -> Result<u64> {
+        let Some((model_id, _)) = self.model_row(model)? else { return Ok(0) };
         let n = self
             .conn
-            .execute("DELETE FROM embeddings WHERE model = ?1", [model])
+            .execute("DELETE FROM embeddings WHERE model_id = ?1", [model_id])
             .map_err(|e| self.err("remove vectors", e))?;
         self.conn
-            .execute("DELETE FROM embedding_models WHERE model = ?1", [model])
+            .execute("DELETE FROM embedding_models WHERE id = ?1", [model_id])
             .map_err(|e| self.err("remove vectors", e))?;
         Ok(n as u64)
     }
@@ -174,7 +187,7 @@ impl Project {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT m.model, m.dim, (SELECT count(*) FROM embeddings e WHERE e.model = m.model) \
+                "SELECT m.model, m.dim, (SELECT count(*) FROM embeddings e WHERE e.model_id = m.id) \
                  FROM embedding_models m ORDER BY m.model",
             )
             .map_err(|e| self.err("list vector models", e))?;
@@ -194,28 +207,29 @@ pub(super) fn write_vectors(
     dim: usize,
     rows: &[VectorRow],
 ) -> Result<()> {
-    let stored: Option<i64> = conn
-        .query_row("SELECT dim FROM embedding_models WHERE model = ?1", [model], |r| r.get(0))
+    let stored: Option<(i64, i64)> = conn
+        .query_row("SELECT id, dim FROM embedding_models WHERE model = ?1", [model], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(|e| super::sql(path, "read model dimensions", e))?;
-    match stored {
-        Some(d) if d as usize != dim => {
+    let model_id = match stored {
+        Some((_, d)) if d as usize != dim => {
             return Err(StoreError::DimensionMismatch { model: model.to_string(), stored: d as usize, given: dim });
         }
-        Some(_) => {}
+        Some((id, _)) => id,
         None => {
             conn.execute("INSERT INTO embedding_models (model, dim) VALUES (?1, ?2)", params![model, dim as i64])
                 .map_err(|e| super::sql(path, "record a model", e))?;
+            conn.last_insert_rowid()
         }
-    }
+    };
     if let Some((_, v)) = rows.iter().find(|(_, v)| v.len() != dim) {
         return Err(StoreError::DimensionMismatch { model: model.to_string(), stored: dim, given: v.len() });
     }
     let mut stmt = conn
-        .prepare_cached("INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?1, ?2, ?3)")
+        .prepare_cached("INSERT OR REPLACE INTO embeddings (model_id, text_hash, vector) VALUES (?1, ?2, ?3)")
         .map_err(|e| super::sql(path, "save vectors", e))?;
     for (hash, v) in rows {
-        stmt.execute(params![model, &hash[..], to_blob(v)]).map_err(|e| super::sql(path, "save a vector", e))?;
+        stmt.execute(params![model_id, &hash[..], to_blob(v)]).map_err(|e| super::sql(path, "save a vector", e))?;
     }
     Ok(())
 }

@@ -188,6 +188,12 @@ impl Project {
                 context: "this user may not write it; read-only commands such as `reclab status` still work".into(),
             });
         }
+        // A new file gets 16 KB pages: a 384- or 512-dimensional vector row then shares its
+        // page with others instead of wasting a quarter to a half of one (SQLite fixes the page
+        // size when the first table is created; existing files keep theirs).
+        if !exists || was_empty_file {
+            project.conn.execute_batch("PRAGMA page_size = 16384;").map_err(|e| sql(path, "configure", e))?;
+        }
         // Reads through a memory map: loading 100,000 cached vectors takes a third less time.
         project
             .conn
@@ -557,6 +563,44 @@ mod tests {
         };
         p.save_user(&user).unwrap();
         assert_eq!(p.load_user("demo").unwrap(), Some(user));
+    }
+
+    /// Version 6 moved the vectors to a table keyed by a model number: a version-4 project's
+    /// cached vectors of every model come through, and its file still opens and embeds.
+    #[test]
+    fn migrates_version_4_vectors_to_the_model_numbered_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.reclab");
+        let blob = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        {
+            let mut c = Connection::open(&path).unwrap();
+            migrate_to(&mut c, &path, 4).unwrap();
+            c.execute_batch("INSERT INTO embedding_models (model, dim) VALUES ('b@2', 2), ('a@1', 3);").unwrap();
+            for (model, hash, v) in [
+                ("a@1", [1u8; 16], vec![1.0f32, 0.0, 0.0]),
+                ("a@1", [2; 16], vec![0.0, 1.0, 0.0]),
+                ("b@2", [1; 16], vec![0.6, 0.8]),
+            ] {
+                c.execute(
+                    "INSERT INTO embeddings (model, text_hash, vector) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![model, &hash[..], blob(&v)],
+                )
+                .unwrap();
+            }
+        }
+        let mut p = Project::open(&path).unwrap();
+        assert_eq!(p.schema_version().unwrap(), schema::LATEST);
+        assert_eq!(p.vector_models().unwrap(), vec![("a@1".to_string(), 3, 2), ("b@2".to_string(), 2, 1)]);
+        let a = p.load_vectors("a@1").unwrap();
+        assert_eq!((a.len(), a.get(&[2; 16])), (2, Some(&[0.0, 1.0, 0.0][..])));
+        assert_eq!(p.load_vectors("b@2").unwrap().get(&[1; 16]), Some(&[0.6, 0.8][..]));
+        assert_eq!(p.cached_hashes("a@1").unwrap().len(), 2);
+        // Replacing a vector keeps one row per (model, text).
+        p.put_vectors("a@1", 3, &[([2; 16], vec![0.0, 0.0, 1.0])]).unwrap();
+        assert_eq!(p.vector_models().unwrap()[0], ("a@1".to_string(), 3, 2));
+        assert_eq!(p.vectors_for("a@1", [[2; 16]]).unwrap()[&[2; 16]], vec![0.0, 0.0, 1.0]);
+        assert_eq!(p.clear_vectors("b@2").unwrap(), 1);
+        assert_eq!(p.vector_models().unwrap().len(), 1);
     }
 
     #[test]

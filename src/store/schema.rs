@@ -123,6 +123,31 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER items_removed AFTER DELETE ON items
         BEGIN UPDATE revisions SET value = value + 1 WHERE name = 'items'; END;
     "#,
+    // 5 → 6: vectors move to a rowid table keyed by a model number. In the WITHOUT ROWID table
+    // each 1.5 KB vector overflowed its b-tree cell into a page of its own (about 4.6 KB per
+    // vector on 4 KB pages: the file was three times its vectors); the model's name was also
+    // repeated in every row.
+    r#"
+    CREATE TABLE embedding_models_v5 (
+        id    INTEGER PRIMARY KEY,
+        model TEXT NOT NULL UNIQUE,
+        dim   INTEGER NOT NULL
+    );
+    INSERT INTO embedding_models_v5 (model, dim) SELECT model, dim FROM embedding_models ORDER BY model;
+    CREATE TABLE embeddings_v5 (
+        model_id  INTEGER NOT NULL REFERENCES embedding_models_v5 (id) ON DELETE CASCADE,
+        text_hash BLOB NOT NULL,
+        vector    BLOB NOT NULL
+    );
+    INSERT INTO embeddings_v5 (model_id, text_hash, vector)
+        SELECT m.id, e.text_hash, e.vector FROM embeddings e JOIN embedding_models_v5 m ON m.model = e.model
+        ORDER BY m.id, e.text_hash;
+    DROP TABLE embeddings;
+    DROP TABLE embedding_models;
+    ALTER TABLE embedding_models_v5 RENAME TO embedding_models;
+    ALTER TABLE embeddings_v5 RENAME TO embeddings;
+    CREATE UNIQUE INDEX embeddings_by_text ON embeddings (model_id, text_hash);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -148,3 +148,30 @@ fn without_a_model_the_lexical_embedder_is_used_and_said_so() {
     assert_eq!(v.len(), 2);
     assert_eq!(v[0].1.len(), 512);
 }
+
+/// Every reduced precision (and `fast`, whatever it picks here) keeps every reference vector
+/// within a cosine of 0.995 of sentence-transformers'.
+#[test]
+fn reduced_precisions_stay_within_the_cosine_bar() {
+    let sb = Sandbox::new();
+    install_reference(&sb);
+    let reference = reference_items();
+    for precision in ["bf16", "int8", "fast"] {
+        let mut args = vec!["encode", "--model", "all-MiniLM-L6-v2", "--precision", precision, "--"];
+        args.extend(reference.iter().map(|(t, _)| t.as_str()));
+        let out = sb.cmd().args(&args).output().unwrap();
+        assert!(out.status.success(), "{precision}: {}", String::from_utf8_lossy(&out.stderr));
+        let got = parse_vectors(&String::from_utf8_lossy(&out.stdout));
+        assert_eq!(got.len(), reference.len(), "{precision}");
+        let mut worst = 1.0f32;
+        for ((text, want), (got_text, got)) in reference.iter().zip(&got) {
+            assert_eq!(text, got_text);
+            let c = cosine(want, got);
+            assert!(c >= 0.995, "{precision}: cosine {c} for {:?}", &text[..text.len().min(40)]);
+            worst = worst.min(c);
+        }
+        eprintln!("{precision}: worst cosine to sentence-transformers: {worst}");
+    }
+    let err = sb.fails(&["encode", "--precision", "int4", "--", "x"]);
+    assert!(err.contains("unknown precision 'int4'"), "{err}");
+}

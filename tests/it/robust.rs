@@ -89,8 +89,18 @@ fn no_output_path_can_overwrite_the_project_or_its_files() {
     let project = sb.project();
     let before = std::fs::read(&project).unwrap();
     let p = project.to_str().unwrap().to_string();
-    let index = format!("{p}.usearch");
+    // The index snapshot: its sidecar and the vectors file it names.
+    let index = format!("{p}.usearch.meta");
     let index_before = std::fs::read(&index).unwrap();
+    let stem = format!("{}.vectors.", project.file_name().unwrap().to_str().unwrap());
+    let vectors_file = std::fs::read_dir(project.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&stem)))
+        .expect("a saved vectors file")
+        .path();
+    let vectors_before = std::fs::read(&vectors_file).unwrap();
+    let vectors_file = vectors_file.to_str().unwrap().to_string();
     // The same file under another name.
     let link = sb.path("link.reclab");
     std::os::unix::fs::symlink(&project, &link).unwrap();
@@ -99,6 +109,7 @@ fn no_output_path_can_overwrite_the_project_or_its_files() {
         vec!["recommend", "--action", "purchase:1001", "--json", "--out", &p],
         vec!["recommend", "--action", "purchase:1001", "--csv", "--out", &link],
         vec!["similar", "1001", "--out", &index],
+        vec!["similar", "1001", "--json", "--out", &vectors_file],
         vec!["eval", "--no-save", "--methods", "popularity", "--out", &p],
         vec!["vectors", "export", "--out", &p],
         vec!["vectors", "export", "--format", "pgvector", "--out", &index],
@@ -111,6 +122,7 @@ fn no_output_path_can_overwrite_the_project_or_its_files() {
     }
     assert_eq!(std::fs::read(&project).unwrap(), before, "the project is untouched");
     assert_eq!(std::fs::read(&index).unwrap(), index_before, "the index is untouched");
+    assert_eq!(std::fs::read(&vectors_file).unwrap(), vectors_before, "the saved vectors are untouched");
     sb.ok(&["status"]);
     // Other paths still work, and leave no temporary file behind.
     let out = sb.path("rec.json");

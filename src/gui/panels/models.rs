@@ -1,6 +1,7 @@
 //! The model manager: installed models, import from a folder, zip or wheel, fetch by id, remove,
 //! and switching the project to another model (re-embedding on a worker).
 
+use crate::embed::Precision;
 use crate::embed::known::KNOWN_MODELS;
 use crate::gui::state::{AppState, Command};
 
@@ -8,6 +9,8 @@ use crate::gui::state::{AppState, Command};
 pub struct ModelsPanel {
     path: String,
     repo: String,
+    /// The precision the next "Use" embeds in (the project's until changed here).
+    precision: Option<Precision>,
 }
 
 impl ModelsPanel {
@@ -16,7 +19,7 @@ impl ModelsPanel {
         ui.heading("Models");
         match &current {
             Some(m) if m.neural => {
-                ui.label(format!("This project uses {} ({} dimensions).", m.key, m.dim));
+                ui.label(format!("This project uses {} ({} dimensions, {}).", m.key, m.dim, m.precision.as_str()));
             }
             Some(_) => {
                 ui.colored_label(
@@ -27,6 +30,31 @@ impl ModelsPanel {
             None => {}
         }
         ui.add_space(6.0);
+        let in_use = current.as_ref().map(|m| m.precision).unwrap_or_default();
+        let mut chosen = self.precision.unwrap_or(in_use);
+        ui.horizontal(|ui| {
+            ui.label("precision");
+            egui::ComboBox::from_id_salt("precision")
+                .selected_text(chosen.as_str())
+                .show_ui(ui, |ui| {
+                    for p in Precision::ALL {
+                        ui.selectable_value(&mut chosen, p, p.as_str());
+                    }
+                    let fast = Precision::fastest();
+                    ui.selectable_value(&mut chosen, fast, format!("fast (here: {})", fast.as_str()));
+                })
+                .response
+                .on_hover_text(
+                    "How a neural model computes: f32 is the reference; bf16 rounds weights and activations to bfloat16; \
+                     int8 quantises them to 8 bits (exact integer sums). Vectors of each precision are cached apart.",
+                );
+            if let Some(m) = current.as_ref().filter(|m| m.neural && chosen != m.precision)
+                && ui.button(format!("Re-embed in {}", chosen.as_str())).clicked()
+            {
+                out.push(Command::UseModel(m.spec.clone(), chosen));
+            }
+        });
+        self.precision = Some(chosen);
         egui::Grid::new("installed").striped(true).num_columns(5).show(ui, |ui| {
             ui.strong("installed");
             ui.strong("dimensions");
@@ -40,12 +68,13 @@ impl ModelsPanel {
             ui.label("hashed n-grams");
             ui.label("no weights");
             if ui.add_enabled(!use_lexical, egui::Button::new("Use")).clicked() {
-                out.push(Command::UseModel("lexical".into()));
+                out.push(Command::UseModel("lexical".into(), Precision::F32));
             }
             ui.end_row();
             for m in &state.installed_models {
                 let mf = &m.manifest;
-                let in_use = current.as_ref().is_some_and(|c| c.spec == mf.name);
+                let active = current.as_ref().is_some_and(|c| c.spec == mf.name);
+                let in_use = active && current.as_ref().is_some_and(|c| c.precision == chosen);
                 ui.label(&mf.name);
                 ui.label(mf.dim.to_string());
                 ui.label(format!("{:?}", mf.pooling).to_lowercase());
@@ -56,9 +85,9 @@ impl ModelsPanel {
                         .on_hover_text("embed the catalog with it (cached vectors are reused)")
                         .clicked()
                     {
-                        out.push(Command::UseModel(mf.name.clone()));
+                        out.push(Command::UseModel(mf.name.clone(), chosen));
                     }
-                    if ui.add_enabled(!in_use, egui::Button::new("Remove")).clicked() {
+                    if ui.add_enabled(!active, egui::Button::new("Remove")).clicked() {
                         out.push(Command::RemoveModel(mf.name.clone()));
                     }
                 });

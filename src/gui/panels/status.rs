@@ -21,11 +21,25 @@ impl StatusBar {
                         ui.label(format!("{} items", g.catalog.len()));
                         ui.separator();
                         let r = &g.index_report;
-                        let index = match g.ann() {
-                            Some(a) => format!("index {} ({} vectors, {})", r.action, a.len(), a.quantization().as_str()),
-                            None => "exact search".to_string(),
-                        };
-                        ui.label(index);
+                        match (g.serving(), g.ann()) {
+                            (crate::pipeline::Serving::Index, Some(a)) => {
+                                ui.label(format!("served by the index ({} vectors, {})", a.len(), a.quantization().as_str()))
+                                    .on_hover_text(format!(
+                                        "HNSW index {}: {} shard(s){}{}",
+                                        r.action,
+                                        a.shard_count(),
+                                        if a.is_mapped() { ", memory-mapped from the saved file" } else { "" },
+                                        if a.overlay_len() > 0 { format!(", {} new or changed items searched exactly beside it", a.overlay_len()) } else { String::new() }
+                                    ));
+                            }
+                            (crate::pipeline::Serving::ExactWhileBuilding, _) => {
+                                ui.colored_label(egui::Color32::from_rgb(230, 170, 60), "served by exact search while the index builds")
+                                    .on_hover_text("Every vector is compared with the query: the exact ranking, slower per request. The index takes over when it is built.");
+                            }
+                            _ => {
+                                ui.label("served by exact search");
+                            }
+                        }
                         if !g.missing.is_empty() {
                             ui.separator();
                             ui.colored_label(egui::Color32::from_rgb(230, 170, 60), format!("{} items without vectors", g.missing.len()));
