@@ -288,13 +288,13 @@ impl Project {
     fn migrate(&mut self) -> Result<()> {
         let before = self.schema_version()?;
         migrate_to(&mut self.conn, &self.path, schema::LATEST)?;
-        if (1..5).contains(&before) {
+        if (1..6).contains(&before) {
             self.compact();
         }
         Ok(())
     }
 
-    /// Once, after migration 5 moved the vectors: rewrites the file with 16 KB pages and without
+    /// Once, after migration 6 moved the vectors: rewrites the file with 16 KB pages and without
     /// the pages the old vector table left free (a 100,000-item project goes from 700 MB to about
     /// 200 MB). Only space is at stake, so a failure (another connection holds the file, the disk
     /// is full) leaves the file as it is, fully usable, and is not an error.
