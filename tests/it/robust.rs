@@ -266,3 +266,20 @@ fn concurrent_item_adds_on_one_project_all_succeed() {
     let out = sb.run(&["similar", "5003", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_unterminated_quote_is_reported_where_it_opened_and_swallows_nothing() {
+    let sb = Sandbox::new();
+    let q = sb.write("q.csv", "id,name,category\n1,a,\"x\n2,b,Y\n3,c,Z\n");
+    let report: Value = serde_json::from_str(&sb.ok(&["import", q.to_str().unwrap(), "--json"])).unwrap();
+    let rejected = report["rejected"].as_array().expect("rejected rows");
+    assert_eq!(rejected.len(), 1, "{report}");
+    assert_eq!(rejected[0]["line"].as_u64(), Some(2), "{report}");
+    let reason = rejected[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("the quote that opens column 'category' is never closed"), "{reason}");
+    assert_eq!(report["added"].as_u64(), Some(2), "{report}");
+    assert!(show(&sb, "3").contains('Z'));
+    // The plain report says it too.
+    let out = sb.ok(&["import", q.to_str().unwrap()]);
+    assert!(out.contains("line 2") && out.contains("never closed"), "{out}");
+}
