@@ -3,7 +3,10 @@
 use super::resolve_embedder;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use reclab::bench::{bench_texts, embed_throughput, median, peak_rss_mb, percentile, search_bench, synthetic_vectors};
+use reclab::bench::{
+    available_memory, bench_texts, check_size, embed_throughput, median, peak_rss_mb, percentile, search_bench,
+    synthetic_vectors,
+};
 use reclab::catalog::Item;
 use reclab::embed::ModelRef;
 use reclab::index::Quantization;
@@ -75,6 +78,12 @@ pub enum BenchCommand {
 pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Embed { model, texts, n, batch_sizes, threads, repeats, write_texts, single } => {
+            // A text, its tokens and its vector.
+            check_size("--n", n, 4096, available_memory())?;
+            for &b in &batch_sizes {
+                check_size("--batch-sizes", b, 0, None)?;
+            }
+            check_size("--repeats", repeats, 0, None)?;
             let set = bench_texts(&texts, n);
             if set.is_empty() {
                 bail!("no texts for set '{texts}'");
@@ -131,6 +140,14 @@ pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
             }
         }
         BenchCommand::Search { n, dim, quantization, threads, queries, expansion } => {
+            // Each vector is held three times (the matrix, the index, the exact search's
+            // copy), with the index's links; the cluster centres are up to 2,000 more vectors.
+            let available = available_memory();
+            let smallest = n.iter().copied().min().unwrap_or(1);
+            check_size("--dim", dim, 12 * (smallest.min(10_000) as u64 + 2000), available)?;
+            for &size in &n {
+                check_size("--n", size, (dim as u64).saturating_mul(12).saturating_add(256), available)?;
+            }
             println!(
                 "{:>9} {:>4} {:>5} {:>7} {:>4} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
                 "vectors",
@@ -182,8 +199,11 @@ pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
 /// log of 2 events per item, then: first open (index build), second open (index load), and
 /// `requests` recommendations with filters and rules.
 fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option<&str>) -> Result<()> {
-    let tmp = tempfile_dir()?;
-    let dir = keep.clone().unwrap_or_else(|| tmp.clone());
+    // An item, its text, its vector (in the project, the matrix and the index) and its events.
+    check_size("--n", n, 8192, available_memory())?;
+    check_size("--requests", requests, 0, None)?;
+    let tmp = BenchDir::create()?;
+    let dir = keep.clone().unwrap_or_else(|| tmp.0.clone());
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("synthetic-{n}.reclab"));
     let _ = std::fs::remove_file(&path);
@@ -320,9 +340,7 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
     if let Some(mb) = peak_rss_mb() {
         println!("peak memory {mb:.0} MB");
     }
-    if keep.is_none() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
+    // The temporary folder goes when `tmp` is dropped, on every way out of here.
     Ok(())
 }
 
@@ -364,8 +382,35 @@ fn synthetic_items(range: std::ops::Range<usize>) -> Vec<Item> {
         .collect()
 }
 
-fn tempfile_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("reclab-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+/// The benchmark's temporary folder, `reclab-bench-PID`: removed when dropped (on errors
+/// too), and folders that runs killed before they could clean up left are removed when the
+/// next one starts.
+struct BenchDir(PathBuf);
+
+impl BenchDir {
+    fn create() -> Result<Self> {
+        let tmp = std::env::temp_dir();
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let pid =
+                    name.to_str().and_then(|n| n.strip_prefix("reclab-bench-")).and_then(|p| p.parse::<u32>().ok());
+                if let Some(pid) = pid
+                    && pid != std::process::id()
+                    && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = tmp.join(format!("reclab-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for BenchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -283,3 +283,46 @@ fn an_unterminated_quote_is_reported_where_it_opened_and_swallows_nothing() {
     let out = sb.ok(&["import", q.to_str().unwrap()]);
     assert!(out.contains("line 2") && out.contains("never closed"), "{out}");
 }
+
+#[test]
+fn benchmark_sizes_are_checked_and_their_folders_always_go() {
+    let sb = Sandbox::new();
+    for (args, expect) in [
+        (&["bench", "pipeline", "--n", "0"][..], "--n 0 is not a size"),
+        (&["bench", "pipeline", "--n", "100000000000000"], "--n 100000000000000 is too large"),
+        (&["bench", "search", "--n", "10", "--dim", "100000000000"], "--dim 100000000000 is too large"),
+        (&["bench", "search", "--n", "0"], "--n 0 is not a size"),
+        (&["bench", "search", "--n", "18446744073709551615", "--dim", "384"], "is too large"),
+        (&["bench", "embed", "--single", "--model", "lexical", "--n", "0"], "--n 0 is not a size"),
+        (&["bench", "embed", "--single", "--model", "lexical", "--n", "1000000000000"], "is too large"),
+    ] {
+        let out = sb.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: an error, not an abort or a panic: {:?}", out.status);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+    // The temporary folder goes after a run, after a failed run, and after a run that was
+    // killed (its folder is removed by the next run).
+    let tmp = sb.path("tmp");
+    std::fs::create_dir_all(tmp.join("reclab-bench-999999999")).unwrap();
+    let bench_dirs = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("reclab-bench-"))
+            .collect::<Vec<_>>()
+    };
+    let out =
+        sb.cmd().env("TMPDIR", &tmp).args(["bench", "pipeline", "--n", "60", "--requests", "4"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("recommend at 60 items"));
+    assert_eq!(bench_dirs(), Vec::<String>::new());
+    let out = sb
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["bench", "pipeline", "--n", "60", "--model", "no-such-model"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(bench_dirs(), Vec::<String>::new());
+}
