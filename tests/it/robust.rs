@@ -326,3 +326,45 @@ fn benchmark_sizes_are_checked_and_their_folders_always_go() {
     assert!(!out.status.success());
     assert_eq!(bench_dirs(), Vec::<String>::new());
 }
+
+#[test]
+fn a_screenshot_of_a_project_that_cannot_open_prints_the_error_and_exits() {
+    let sb = Sandbox::new();
+    let shot = sb.path("shot.png");
+    let random: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let truncated = {
+        let p = small_project();
+        let bytes = std::fs::read(p.project()).unwrap();
+        bytes[..bytes.len() / 3].to_vec()
+    };
+    let newer = {
+        let p = small_project();
+        let mut bytes = std::fs::read(p.project()).unwrap();
+        bytes[60..64].copy_from_slice(&999i32.to_be_bytes());
+        bytes
+    };
+    for (name, bytes) in [("random", random), ("truncated", truncated), ("newer", newer)] {
+        std::fs::write(sb.project(), &bytes).unwrap();
+        for args in [&["--screenshot", shot.to_str().unwrap()][..], &["--measure-frames", "5"]] {
+            // Bounded: a hang would fail here instead of blocking the suite.
+            let mut child = sb.cmd().args(args).stderr(std::process::Stdio::piped()).spawn().unwrap();
+            let started = std::time::Instant::now();
+            let status = loop {
+                if let Some(s) = child.try_wait().unwrap() {
+                    break s;
+                }
+                if started.elapsed() > std::time::Duration::from_secs(60) {
+                    let _ = child.kill();
+                    panic!("{name} {args:?}: still running after 60 s");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            };
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(status.code(), Some(1), "{name} {args:?}: {err}");
+            assert!(err.contains("cannot open") && err.contains("test.reclab"), "{name} {args:?}: {err}");
+            assert!(!shot.exists());
+            assert_eq!(std::fs::read(sb.project()).unwrap(), bytes, "{name}: the file was left alone");
+        }
+    }
+}
