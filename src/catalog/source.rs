@@ -579,25 +579,86 @@ fn read_json_lines(_path: &Path, bytes: &[u8]) -> Result<RawTable, CatalogError>
         if trimmed.is_empty() {
             continue;
         }
-        if let Err(e) = std::str::from_utf8(trimmed) {
-            out.rows.push(Err(RejectedRow {
-                line: line_no,
-                id: None,
-                reason: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-            }));
-            continue;
-        }
-        match serde_json::from_slice::<serde_json::Value>(trimmed) {
+        match parse_json_value(trimmed, "line") {
             Ok(v) => out.push(line_no, v),
-            Err(e) => {
-                out.rows.push(Err(RejectedRow { line: line_no, id: None, reason: format!("not valid JSON: {e}") }))
-            }
+            Err(reason) => out.rows.push(Err(RejectedRow { line: line_no, id: None, reason })),
         }
     }
     Ok(out.finish())
 }
 
+/// One JSON value (a line, an element of an array), integers too large for 64 bits kept as
+/// their text; what is wrong with it otherwise, said of the `what` it is.
+fn parse_json_value(bytes: &[u8], what: &str) -> Result<serde_json::Value, String> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(format!("invalid UTF-8 at byte {} of the {what}", e.valid_up_to()));
+    }
+    serde_json::from_slice(&quote_big_integers(bytes)).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// Puts quotes around integers that do not fit in 64 bits, so that an id such as
+/// `12345678901234567890123` is kept as its text rather than rounded to a float.
+fn quote_big_integers(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let (mut i, mut copied, mut strings) = (0, 0, JsonStrings::default());
+    let mut previous = b'[';
+    while i < bytes.len() {
+        let b = bytes[i];
+        if strings.inside(b) {
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            strings.open = true;
+        } else if (b == b'-' || b.is_ascii_digit()) && matches!(previous, b'[' | b',' | b':') {
+            let len = bytes[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+                .count();
+            let token = &bytes[i..i + len];
+            let digits = token.strip_prefix(b"-").unwrap_or(token);
+            let integer =
+                !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) && (digits[0] != b'0' || digits.len() == 1);
+            let fits = std::str::from_utf8(token).ok().and_then(|t| t.parse::<i64>().ok()).is_some();
+            if integer && !fits {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(bytes.len() + 2));
+                o.extend_from_slice(&bytes[copied..i]);
+                o.push(b'"');
+                o.extend_from_slice(token);
+                o.push(b'"');
+                copied = i + len;
+            }
+            previous = b'0';
+            i += len;
+            continue;
+        }
+        if !b.is_ascii_whitespace() {
+            previous = b;
+        }
+        i += 1;
+    }
+    match out {
+        Some(mut o) => {
+            o.extend_from_slice(&bytes[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(bytes),
+    }
+}
+
 fn read_json_array(path: &Path, bytes: &[u8]) -> Result<RawTable, CatalogError> {
+    let mut out = ObjectRows::new();
+    // Each element is read on its own: one bad number or string rejects that element only.
+    if let Some(elements) = array_elements(bytes) {
+        for (line, element) in elements {
+            match parse_json_value(element, "element") {
+                Ok(v) => out.push(line, v),
+                Err(reason) => out.rows.push(Err(RejectedRow { line, id: None, reason })),
+            }
+        }
+        return Ok(out.finish());
+    }
+    // The array itself is not well formed: say where.
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(bytes, e.valid_up_to());
         CatalogError::Json { path: path.to_path_buf(), line, column, message: "invalid UTF-8".into() }
@@ -611,11 +672,8 @@ fn read_json_array(path: &Path, bytes: &[u8]) -> Result<RawTable, CatalogError> 
     let serde_json::Value::Array(items) = value else {
         return Err(CatalogError::JsonShape { path: path.to_path_buf() });
     };
-    let starts = array_element_lines(bytes);
-    let mut out = ObjectRows::new();
-    for (i, v) in items.into_iter().enumerate() {
-        let line = starts.get(i).copied().unwrap_or(0);
-        out.push(line, v);
+    for v in items {
+        out.push(0, v);
     }
     Ok(out.finish())
 }
@@ -627,47 +685,83 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The line on which each element of a top-level JSON array starts (the array is known to be
-/// valid JSON).
-fn array_element_lines(bytes: &[u8]) -> Vec<u64> {
-    let mut lines = Vec::new();
-    let mut line = 1u64;
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut expecting_element = false;
-    for &b in bytes {
+/// The elements of a top-level JSON array, each with the line it starts on; `None` when the
+/// array itself is not well formed (brackets that do not match, an empty element, text after
+/// it), which the JSON reader then explains. What is inside an element is not checked here.
+fn array_elements(bytes: &[u8]) -> Option<Vec<(u64, &[u8])>> {
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    if bytes[first] != b'[' {
+        return None;
+    }
+    let mut line = 1 + bytes[..first].iter().filter(|&&b| b == b'\n').count() as u64;
+    let mut open = vec![b']'];
+    let mut elements = Vec::new();
+    let mut start: Option<(usize, u64)> = None;
+    let (mut strings, mut after_comma) = (JsonStrings::default(), false);
+    for (i, &b) in bytes.iter().enumerate().skip(first + 1) {
         if b == b'\n' {
             line += 1;
         }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
+        if strings.inside(b) {
             continue;
         }
-        if expecting_element && !b.is_ascii_whitespace() && b != b']' {
-            lines.push(line);
-            expecting_element = false;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth == 1 {
-                    expecting_element = true;
+        if open.len() == 1 {
+            match b {
+                b',' => {
+                    let (s, l) = start.take()?;
+                    elements.push((l, bytes[s..i].trim_ascii()));
+                    after_comma = true;
+                    continue;
+                }
+                b']' => {
+                    match start.take() {
+                        Some((s, l)) => elements.push((l, bytes[s..i].trim_ascii())),
+                        None if after_comma => return None,
+                        None => {}
+                    }
+                    return bytes[i + 1..].iter().all(u8::is_ascii_whitespace).then_some(elements);
+                }
+                _ if b.is_ascii_whitespace() => continue,
+                _ => {
+                    if start.is_none() {
+                        start = Some((i, line));
+                        after_comma = false;
+                    }
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 1 => expecting_element = true,
+        }
+        match b {
+            b'"' => strings.open = true,
+            b'[' => open.push(b']'),
+            b'{' => open.push(b'}'),
+            b']' | b'}' if open.pop() != Some(b) => return None,
             _ => {}
         }
     }
-    lines
+    None
+}
+
+/// Whether a byte of JSON text is inside a string, once its opening quote was seen.
+#[derive(Default)]
+struct JsonStrings {
+    open: bool,
+    escaped: bool,
+}
+
+impl JsonStrings {
+    /// True when `b` is inside a string (its closing quote included).
+    fn inside(&mut self, b: u8) -> bool {
+        if !self.open {
+            return false;
+        }
+        match b {
+            _ if self.escaped => self.escaped = false,
+            b'\\' => self.escaped = true,
+            b'"' => self.open = false,
+            _ => {}
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -806,9 +900,40 @@ mod tests {
 
     #[test]
     fn broken_json_array_is_a_positioned_error() {
-        let err = read_table_bytes(Path::new("a.json"), b"[\n{\"id\": 1},\n{\"id\" 2}\n]").unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("line 3"), "{msg}");
+        for text in [&b"[\n{\"id\": 1},\n{\"id\": 2}\n"[..], b"[\n{\"id\": 1},\n\n{\"id\": 2]\n]", b"[\n1,\n2,\n]"] {
+            let msg = read_table_bytes(Path::new("a.json"), text).unwrap_err().to_string();
+            assert!(msg.contains("line 4") || msg.contains("line 3"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_bad_element_of_a_json_array_is_rejected_alone() {
+        let t = read(
+            "a.json",
+            b"[\n{\"id\": 1},\n{\"id\" 2},\n{\"id\": 3, \"price\": 1e999},\n{\"id\": 4, \"name\": \"\xff\"},\n{\"id\": 5}\n]",
+        );
+        let got = outcome(&t);
+        assert_eq!(got[0], Ok((2, "1".into())));
+        assert!(matches!(&got[1], Err((3, r)) if r.starts_with("not valid JSON")), "{got:?}");
+        assert!(matches!(&got[2], Err((4, r)) if r.contains("not valid JSON")), "{got:?}");
+        assert!(matches!(&got[3], Err((5, r)) if r.contains("invalid UTF-8")), "{got:?}");
+        assert_eq!(got[4], Ok((6, "5".into())));
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_kept_as_text() {
+        let t = read("a.json", b"[{\"id\": 12345678901234567890123, \"n\": [18446744073709551615, -3], \"s\": \"1e9 99999999999999999999\"}]");
+        let row = t.rows[0].as_ref().unwrap();
+        assert_eq!(row.cells[0], RawValue::Text("12345678901234567890123".into()));
+        assert_eq!(row.cells[1], RawValue::List(vec!["18446744073709551615".into(), "-3".into()]));
+        assert_eq!(row.cells[2], RawValue::Text("1e9 99999999999999999999".into()));
+        let t = read("a.jsonl", b"{\"id\": 12345678901234567890124}\n{\"id\": 9223372036854775807}\n");
+        assert_eq!(t.rows[0].as_ref().unwrap().cells[0], RawValue::Text("12345678901234567890124".into()));
+        assert_eq!(t.rows[1].as_ref().unwrap().cells[0], RawValue::Int(i64::MAX));
+        assert_eq!(
+            &*quote_big_integers(b"[1.5e400, 00123456789012345678901234]"),
+            b"[1.5e400, 00123456789012345678901234]"
+        );
     }
 
     #[test]

@@ -368,3 +368,21 @@ fn a_screenshot_of_a_project_that_cannot_open_prints_the_error_and_exits() {
         }
     }
 }
+
+#[test]
+fn json_ids_beyond_64_bits_stay_apart_and_bad_elements_are_rejected_alone() {
+    let sb = Sandbox::new();
+    let j = sb.write(
+        "big.json",
+        "[\n{\"id\": 12345678901234567890123, \"name\": \"A\"},\n{\"id\": 12345678901234567890124, \"name\": \"B\"},\n\
+         {\"id\": 3, \"name\": \"C\", \"price\": 1e999},\n{\"id\": 4, \"name\": \"D\"}\n]",
+    );
+    let report: Value = serde_json::from_str(&sb.ok(&["import", j.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(report["added"].as_u64(), Some(3), "{report}");
+    let rejected = report["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{report}");
+    assert_eq!(rejected[0]["line"].as_u64(), Some(4), "{report}");
+    assert!(show(&sb, "12345678901234567890123").contains('A'));
+    assert!(show(&sb, "12345678901234567890124").contains('B'));
+    assert!(show(&sb, "4").contains('D'));
+}
