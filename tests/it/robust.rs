@@ -386,3 +386,41 @@ fn json_ids_beyond_64_bits_stay_apart_and_bad_elements_are_rejected_alone() {
     assert!(show(&sb, "12345678901234567890124").contains('B'));
     assert!(show(&sb, "4").contains('D'));
 }
+
+#[test]
+fn unix_times_read_as_milliseconds_are_said_to_be() {
+    let sb = small_project();
+    let c =
+        sb.write("ms.csv", "id,released_at,first_seen\n1001,1794744000000,1794744000000\n1002,2026-10-01,1794744000\n");
+    let report: Value = serde_json::from_str(&sb.ok(&["import", c.to_str().unwrap(), "--json"])).unwrap();
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("column 'released_at': 1 Unix time above 10^11 (the first on line 2) was read as milliseconds"),
+        "{notes}"
+    );
+    assert!(show(&sb, "1001").contains("2026-11-15"), "{}", show(&sb, "1001"));
+    let e = sb.write(
+        "events.csv",
+        "user_id,item_id,event_type,timestamp\nu1,1001,view,1794744000000\nu1,1002,view,1794744000001\nu2,1002,view,1794744000\n",
+    );
+    let out = sb.ok(&["import", e.to_str().unwrap()]);
+    assert!(
+        out.contains("column 'timestamp': 2 Unix times above 10^11 (the first on line 2) were read as milliseconds"),
+        "{out}"
+    );
+    // Seconds alone get no note.
+    let s = sb.write("s.csv", "user_id,item_id,event_type,timestamp\nu3,1001,view,1794744000\n");
+    assert!(!sb.ok(&["import", s.to_str().unwrap()]).contains("milliseconds"));
+}
+
+#[test]
+fn embedding_with_the_lexical_embedder_asked_for_says_so() {
+    let sb = Sandbox::new();
+    let file = sb.write("items.csv", CATALOG);
+    sb.ok(&["import", file.to_str().unwrap()]);
+    let out = sb.run(&["embed", "--model", "lexical"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("using the built-in lexical embedder, as asked"), "{err}");
+    assert!(!err.contains("no sentence-embedding model is selected"), "{err}");
+}
