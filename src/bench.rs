@@ -6,6 +6,49 @@ use crate::embed::{Embedder, TextKind};
 use crate::index::{AnnIndex, Hit, Quantization, VectorMatrix, recall_at_k};
 use std::time::Instant;
 
+/// Benchmark settings that cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{what} {value} is not a size: it must be at least 1")]
+    Zero { what: &'static str, value: usize },
+    #[error("{what} {value} is too large: it would need about {need} of memory, and {available}; use a smaller {what}")]
+    TooLarge { what: &'static str, value: usize, need: String, available: String },
+}
+
+/// Memory this machine has available now (Linux: MemAvailable), in bytes.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.saturating_mul(1024))
+}
+
+/// Checks a benchmark size before anything is allocated: at least 1, and `value` times
+/// `bytes_each` within 80 % of the memory available (`available`, bytes; without it, within 1 TB).
+pub fn check_size(what: &'static str, value: usize, bytes_each: u64, available: Option<u64>) -> Result<(), BenchError> {
+    if value == 0 {
+        return Err(BenchError::Zero { what, value });
+    }
+    let need = (value as u64).checked_mul(bytes_each);
+    let limit = available.map(|a| a / 10 * 8).unwrap_or(1 << 40);
+    match need {
+        Some(n) if n <= limit => Ok(()),
+        _ => Err(BenchError::TooLarge {
+            what,
+            value,
+            need: need.map(gigabytes).unwrap_or_else(|| "more bytes than a 64-bit count holds".into()),
+            available: match available {
+                Some(a) => format!("this machine has {} available", gigabytes(a)),
+                None => "reclab allows at most 1,000 GB".into(),
+            },
+        }),
+    }
+}
+
+fn gigabytes(bytes: u64) -> String {
+    if bytes >= 1 << 30 { format!("{:.1} GB", bytes as f64 / 1e9) } else { format!("{:.0} MB", bytes as f64 / 1e6) }
+}
+
 /// Median of a list of numbers (0 for none).
 pub fn median(values: &[f64]) -> f64 {
     percentile(values, 50.0)
@@ -172,6 +215,20 @@ mod tests {
         assert_eq!(percentile(&v, 99.0), 5.0);
         assert_eq!(percentile(&v, 20.0), 1.0);
         assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+
+    #[test]
+    fn sizes_are_checked_before_anything_is_allocated() {
+        assert!(matches!(check_size("--n", 0, 8, Some(1 << 30)), Err(BenchError::Zero { .. })));
+        let err = check_size("--n", 1_000_000_000, 8192, Some(16 << 30)).unwrap_err().to_string();
+        assert!(
+            err.contains("--n 1000000000 is too large")
+                && err.contains("8192.0 GB")
+                && err.contains("17.2 GB available"),
+            "{err}"
+        );
+        assert!(check_size("--dim", usize::MAX, 12, None).unwrap_err().to_string().contains("64-bit"));
+        assert!(check_size("--n", 100_000, 8192, Some(16 << 30)).is_ok());
     }
 
     #[test]

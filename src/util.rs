@@ -69,9 +69,17 @@ pub fn parse_time(text: &str) -> Option<i64> {
     None
 }
 
+/// Integer timestamps above this (about the year 5138 in seconds) are read as milliseconds.
+pub const MILLIS_ABOVE: i64 = 100_000_000_000;
+
 /// Integer timestamps: seconds, or milliseconds when implausibly large for seconds.
 pub fn epoch_number(n: i64) -> i64 {
-    if n.abs() > 100_000_000_000 { n / 1000 } else { n }
+    if is_millis(n) { n / 1000 } else { n }
+}
+
+/// Whether an integer timestamp is read as milliseconds.
+pub fn is_millis(n: i64) -> bool {
+    n.checked_abs().is_none_or(|a| a > MILLIS_ABOVE)
 }
 
 /// The accepted time formats, for error messages.

@@ -61,6 +61,9 @@ pub fn parse_catalog(path: &Path, table: &RawTable, options: &ImportOptions) -> 
     for (k, &col) in attr_cols.iter().enumerate() {
         out.attributes.insert(table.columns[col].clone(), kinds[k].unwrap_or(AttrKind::Text));
     }
+    let time_cols = [Field::ReleasedAt, Field::ExpiresAt].into_iter().filter_map(|f| mapping.get(f.key()));
+    let date_attrs = attr_cols.iter().zip(&kinds).filter(|(_, k)| **k == Some(AttrKind::Date)).map(|(&c, _)| c);
+    out.notes.extend(time_cols.chain(date_attrs).filter_map(|c| super::millisecond_note(table, c)));
 
     let mut seen: HashMap<String, u64> = HashMap::new();
     for row in &table.rows {

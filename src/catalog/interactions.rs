@@ -15,6 +15,7 @@ pub struct ParsedInteractions {
     pub rejected: Vec<RejectedRow>,
     pub rows_read: u64,
     pub mapping: BTreeMap<String, String>,
+    pub notes: Vec<String>,
 }
 
 /// True when the columns look like an interaction log rather than a catalog.
@@ -46,6 +47,7 @@ pub fn parse_interactions(path: &Path, table: &RawTable, map: &[String]) -> Resu
     let [user_col, item_col, event_col, ts_col] = cols;
     let value_col = mapping.get(InteractionField::Value.key());
     let mut out = ParsedInteractions { mapping: mapping.describe(&table.columns), ..Default::default() };
+    out.notes.extend(super::millisecond_note(table, ts_col));
     for row in &table.rows {
         out.rows_read += 1;
         let row = match row {

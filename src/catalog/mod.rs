@@ -282,6 +282,32 @@ pub fn normalize_event_type(s: &str) -> String {
     s.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
 }
 
+/// A note when integer times in column `col` of `table` were read as milliseconds (those above
+/// 10^11): how many, and the first line.
+pub fn millisecond_note(table: &RawTable, col: usize) -> Option<String> {
+    let mut count = 0u64;
+    let mut first = None;
+    for row in table.rows.iter().flatten() {
+        let n = match row.cells.get(col) {
+            Some(RawValue::Int(i)) => Some(*i),
+            Some(RawValue::Text(t)) => t.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        if n.is_some_and(crate::util::is_millis) {
+            count += 1;
+            first.get_or_insert(row.line);
+        }
+    }
+    let name = table.columns.get(col)?;
+    first.map(|line| {
+        format!(
+            "column '{name}': {count} Unix time{} above 10^11 (the first on line {line}) {} read as milliseconds",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "was" } else { "were" }
+        )
+    })
+}
+
 /// A row that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RejectedRow {

@@ -3,7 +3,10 @@
 use super::resolve_embedder;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use reclab::bench::{bench_texts, embed_throughput, median, peak_rss_mb, percentile, search_bench, synthetic_vectors};
+use reclab::bench::{
+    available_memory, bench_texts, check_size, embed_throughput, median, peak_rss_mb, percentile, search_bench,
+    synthetic_vectors,
+};
 use reclab::catalog::Item;
 use reclab::embed::{Embedder, ModelRef, Precision};
 use reclab::index::Quantization;
@@ -118,6 +121,12 @@ pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
             json,
             single,
         } => {
+            // A text, its tokens and its vector.
+            check_size("--n", n, 4096, available_memory())?;
+            for &b in &batch_sizes {
+                check_size("--batch-sizes", b, 0, None)?;
+            }
+            check_size("--repeats", repeats, 0, None)?;
             let set = bench_texts(&texts, n);
             if set.is_empty() {
                 bail!("no texts for set '{texts}'");
@@ -140,6 +149,14 @@ pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
             embed_compare(&args, st.as_ref(), json)?;
         }
         BenchCommand::Search { n, dim, quantization, threads, queries, expansion } => {
+            // Each vector is held three times (the matrix, the index, the exact search's
+            // copy), with the index's links; the cluster centres are up to 2,000 more vectors.
+            let available = available_memory();
+            let smallest = n.iter().copied().min().unwrap_or(1);
+            check_size("--dim", dim, 12 * (smallest.min(10_000) as u64 + 2000), available)?;
+            for &size in &n {
+                check_size("--n", size, (dim as u64).saturating_mul(12).saturating_add(256), available)?;
+            }
             println!(
                 "{:>9} {:>4} {:>5} {:>7} {:>4} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
                 "vectors",
@@ -233,8 +250,11 @@ struct PipelineFigures {
 /// (or embedded with `embed_with`), and a log of 2 events per item; then, each in a fresh
 /// process: the first open, and the reopen serving `requests` recommendations.
 fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option<&str>, json: bool) -> Result<()> {
-    let tmp = tempfile_dir()?;
-    let dir = keep.clone().unwrap_or_else(|| tmp.clone());
+    // An item, its text, its vector (in the project, the matrix and the index) and its events.
+    check_size("--n", n, 8192, available_memory())?;
+    check_size("--requests", requests, 0, None)?;
+    let tmp = BenchDir::create()?;
+    let dir = keep.clone().unwrap_or_else(|| tmp.0.clone());
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("synthetic-{n}.reclab"));
     let _ = std::fs::remove_file(&path);
@@ -332,9 +352,8 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
         );
         println!("peak memory of the reopened project serving: {:.0} MB", figures.peak_rss_mb);
     }
-    if keep.is_none() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
+    // The temporary folder goes when `tmp` is dropped, on every way out of here.
+    drop(tmp);
     Ok(())
 }
 
@@ -561,10 +580,37 @@ fn synthetic_items(range: std::ops::Range<usize>) -> Vec<Item> {
         .collect()
 }
 
-fn tempfile_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("reclab-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+/// The benchmark's temporary folder, `reclab-bench-PID`: removed when dropped (on errors
+/// too), and folders that runs killed before they could clean up left are removed when the
+/// next one starts.
+struct BenchDir(PathBuf);
+
+impl BenchDir {
+    fn create() -> Result<Self> {
+        let tmp = std::env::temp_dir();
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let pid =
+                    name.to_str().and_then(|n| n.strip_prefix("reclab-bench-")).and_then(|p| p.parse::<u32>().ok());
+                if let Some(pid) = pid
+                    && pid != std::process::id()
+                    && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = tmp.join(format!("reclab-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for BenchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What `bench embed` measures, as given on its command line.
@@ -646,13 +692,17 @@ type Rates = std::collections::BTreeMap<(usize, usize), Vec<f64>>;
 /// (when given) round by round, and prints the medians and their ratios.
 fn embed_compare(args: &EmbedBenchArgs, st: Option<&StRun>, json: bool) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the reclab executable")?;
-    let texts_file = match st {
-        Some(st) => {
-            let path = tempfile_dir()?.join("bench-texts.txt");
+    let scratch = match st {
+        Some(_) => Some(BenchDir::create()?),
+        None => None,
+    };
+    let texts_file = match (st, &scratch) {
+        (Some(st), Some(dir)) => {
+            let path = dir.0.join("bench-texts.txt");
             std::fs::write(&path, st.texts.join("\n") + "\n")?;
             Some(path)
         }
-        None => None,
+        _ => None,
     };
     let st_model_dir = match (st, &args.model) {
         (None, _) => None,

@@ -137,6 +137,14 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         let project = cli.project.clone().unwrap_or_else(reclab::gui::sample_project_path);
         reclab::output::Protected::project(&project).check(shot)?;
     }
+    if cli.screenshot.is_some() || cli.measure_frames.is_some() {
+        // A scripted window ends only when its data is in: a project that cannot open is an
+        // error here, before any window (or display) is needed.
+        let project = cli.project.clone().unwrap_or_else(reclab::gui::sample_project_path);
+        if std::fs::metadata(&project).is_ok_and(|m| m.len() > 0) {
+            Project::open_read_only(&project).with_context(|| format!("cannot open {}", project.display()))?;
+        }
+    }
     let options = reclab::gui::GuiOptions {
         tab,
         project: cli.project,

@@ -633,10 +633,13 @@ impl Engine {
     }
 }
 
+/// An item saved: its key, itself, its text's hash and its new vector (when its text changed).
+type PreparedRow = (u64, Item, [u8; 16], Option<Vec<f32>>);
+
 /// Items saved and embedded, waiting to enter the catalog and the index.
 #[derive(Debug)]
 pub struct PreparedItems {
-    rows: Vec<(u64, Item, [u8; 16], Option<Vec<f32>>)>,
+    rows: Vec<PreparedRow>,
     embedded: usize,
     started: std::time::Instant,
 }

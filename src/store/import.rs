@@ -111,7 +111,7 @@ impl Project {
         }
         let mut unknown_items: Vec<UnknownItem> = unknown.into_values().collect();
         unknown_items.sort_by_key(|a| a.first_line);
-        let mut notes = Vec::new();
+        let mut notes = parsed.notes;
         if present > 0 {
             notes.push(format!(
                 "{present} events were already in the project (or repeat an identical event) and were stored once"

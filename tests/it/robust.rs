@@ -278,3 +278,161 @@ fn concurrent_item_adds_on_one_project_all_succeed() {
     let out = sb.run(&["similar", "5003", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_unterminated_quote_is_reported_where_it_opened_and_swallows_nothing() {
+    let sb = Sandbox::new();
+    let q = sb.write("q.csv", "id,name,category\n1,a,\"x\n2,b,Y\n3,c,Z\n");
+    let report: Value = serde_json::from_str(&sb.ok(&["import", q.to_str().unwrap(), "--json"])).unwrap();
+    let rejected = report["rejected"].as_array().expect("rejected rows");
+    assert_eq!(rejected.len(), 1, "{report}");
+    assert_eq!(rejected[0]["line"].as_u64(), Some(2), "{report}");
+    let reason = rejected[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("the quote that opens column 'category' is never closed"), "{reason}");
+    assert_eq!(report["added"].as_u64(), Some(2), "{report}");
+    assert!(show(&sb, "3").contains('Z'));
+    // The plain report says it too.
+    let out = sb.ok(&["import", q.to_str().unwrap()]);
+    assert!(out.contains("line 2") && out.contains("never closed"), "{out}");
+}
+
+#[test]
+fn benchmark_sizes_are_checked_and_their_folders_always_go() {
+    let sb = Sandbox::new();
+    for (args, expect) in [
+        (&["bench", "pipeline", "--n", "0"][..], "--n 0 is not a size"),
+        (&["bench", "pipeline", "--n", "100000000000000"], "--n 100000000000000 is too large"),
+        (&["bench", "search", "--n", "10", "--dim", "100000000000"], "--dim 100000000000 is too large"),
+        (&["bench", "search", "--n", "0"], "--n 0 is not a size"),
+        (&["bench", "search", "--n", "18446744073709551615", "--dim", "384"], "is too large"),
+        (&["bench", "embed", "--single", "--model", "lexical", "--n", "0"], "--n 0 is not a size"),
+        (&["bench", "embed", "--single", "--model", "lexical", "--n", "1000000000000"], "is too large"),
+    ] {
+        let out = sb.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: an error, not an abort or a panic: {:?}", out.status);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+    // The temporary folder goes after a run, after a failed run, and after a run that was
+    // killed (its folder is removed by the next run).
+    let tmp = sb.path("tmp");
+    std::fs::create_dir_all(tmp.join("reclab-bench-999999999")).unwrap();
+    let bench_dirs = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("reclab-bench-"))
+            .collect::<Vec<_>>()
+    };
+    let out =
+        sb.cmd().env("TMPDIR", &tmp).args(["bench", "pipeline", "--n", "60", "--requests", "4"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("recommend at 60 items"));
+    assert_eq!(bench_dirs(), Vec::<String>::new());
+    let out = sb
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["bench", "pipeline", "--n", "60", "--model", "no-such-model"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(bench_dirs(), Vec::<String>::new());
+}
+
+#[test]
+fn a_screenshot_of_a_project_that_cannot_open_prints_the_error_and_exits() {
+    let sb = Sandbox::new();
+    let shot = sb.path("shot.png");
+    let random: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let truncated = {
+        let p = small_project();
+        let bytes = std::fs::read(p.project()).unwrap();
+        bytes[..bytes.len() / 3].to_vec()
+    };
+    let newer = {
+        let p = small_project();
+        let mut bytes = std::fs::read(p.project()).unwrap();
+        bytes[60..64].copy_from_slice(&999i32.to_be_bytes());
+        bytes
+    };
+    for (name, bytes) in [("random", random), ("truncated", truncated), ("newer", newer)] {
+        std::fs::write(sb.project(), &bytes).unwrap();
+        for args in [&["--screenshot", shot.to_str().unwrap()][..], &["--measure-frames", "5"]] {
+            // Bounded: a hang would fail here instead of blocking the suite.
+            let mut child = sb.cmd().args(args).stderr(std::process::Stdio::piped()).spawn().unwrap();
+            let started = std::time::Instant::now();
+            let status = loop {
+                if let Some(s) = child.try_wait().unwrap() {
+                    break s;
+                }
+                if started.elapsed() > std::time::Duration::from_secs(60) {
+                    let _ = child.kill();
+                    panic!("{name} {args:?}: still running after 60 s");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            };
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(status.code(), Some(1), "{name} {args:?}: {err}");
+            assert!(err.contains("cannot open") && err.contains("test.reclab"), "{name} {args:?}: {err}");
+            assert!(!shot.exists());
+            assert_eq!(std::fs::read(sb.project()).unwrap(), bytes, "{name}: the file was left alone");
+        }
+    }
+}
+
+#[test]
+fn json_ids_beyond_64_bits_stay_apart_and_bad_elements_are_rejected_alone() {
+    let sb = Sandbox::new();
+    let j = sb.write(
+        "big.json",
+        "[\n{\"id\": 12345678901234567890123, \"name\": \"A\"},\n{\"id\": 12345678901234567890124, \"name\": \"B\"},\n\
+         {\"id\": 3, \"name\": \"C\", \"price\": 1e999},\n{\"id\": 4, \"name\": \"D\"}\n]",
+    );
+    let report: Value = serde_json::from_str(&sb.ok(&["import", j.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(report["added"].as_u64(), Some(3), "{report}");
+    let rejected = report["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{report}");
+    assert_eq!(rejected[0]["line"].as_u64(), Some(4), "{report}");
+    assert!(show(&sb, "12345678901234567890123").contains('A'));
+    assert!(show(&sb, "12345678901234567890124").contains('B'));
+    assert!(show(&sb, "4").contains('D'));
+}
+
+#[test]
+fn unix_times_read_as_milliseconds_are_said_to_be() {
+    let sb = small_project();
+    let c =
+        sb.write("ms.csv", "id,released_at,first_seen\n1001,1794744000000,1794744000000\n1002,2026-10-01,1794744000\n");
+    let report: Value = serde_json::from_str(&sb.ok(&["import", c.to_str().unwrap(), "--json"])).unwrap();
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("column 'released_at': 1 Unix time above 10^11 (the first on line 2) was read as milliseconds"),
+        "{notes}"
+    );
+    assert!(show(&sb, "1001").contains("2026-11-15"), "{}", show(&sb, "1001"));
+    let e = sb.write(
+        "events.csv",
+        "user_id,item_id,event_type,timestamp\nu1,1001,view,1794744000000\nu1,1002,view,1794744000001\nu2,1002,view,1794744000\n",
+    );
+    let out = sb.ok(&["import", e.to_str().unwrap()]);
+    assert!(
+        out.contains("column 'timestamp': 2 Unix times above 10^11 (the first on line 2) were read as milliseconds"),
+        "{out}"
+    );
+    // Seconds alone get no note.
+    let s = sb.write("s.csv", "user_id,item_id,event_type,timestamp\nu3,1001,view,1794744000\n");
+    assert!(!sb.ok(&["import", s.to_str().unwrap()]).contains("milliseconds"));
+}
+
+#[test]
+fn embedding_with_the_lexical_embedder_asked_for_says_so() {
+    let sb = Sandbox::new();
+    let file = sb.write("items.csv", CATALOG);
+    sb.ok(&["import", file.to_str().unwrap()]);
+    let out = sb.run(&["embed", "--model", "lexical"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("using the built-in lexical embedder, as asked"), "{err}");
+    assert!(!err.contains("no sentence-embedding model is selected"), "{err}");
+}
