@@ -36,7 +36,7 @@ pub fn parse_catalog(path: &Path, table: &RawTable, options: &ImportOptions) -> 
             path: path.to_path_buf(),
             field: "the item id",
             key: "id",
-            found: table.columns.join(", "),
+            found: super::name_list(&table.columns),
         });
     };
     let mut out = ParsedCatalog { mapping: mapping.describe(&table.columns), ..Default::default() };

@@ -41,7 +41,7 @@ pub fn parse_interactions(path: &Path, table: &RawTable, map: &[String]) -> Resu
             path: path.to_path_buf(),
             field: what,
             key: field.key(),
-            found: table.columns.join(", "),
+            found: super::name_list(&table.columns),
         })?;
     }
     let [user_col, item_col, event_col, ts_col] = cols;

@@ -209,7 +209,7 @@ impl ColumnMapping {
             let Some(idx) = columns.iter().position(|c| c == column) else {
                 return Err(CatalogError::BadMapping {
                     spec: spec.clone(),
-                    message: format!("the file has no column '{column}'; columns are {}", columns.join(", ")),
+                    message: format!("the file has no column '{column}'; columns are {}", super::name_list(columns)),
                 });
             };
             fields.insert(key, idx);

@@ -282,6 +282,16 @@ pub fn normalize_event_type(s: &str) -> String {
     s.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
 }
 
+/// Names for a message: all of them, or the first 20 and how many more.
+pub fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut s = names.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" … and {} more", names.len() - SHOWN));
+    }
+    s
+}
+
 /// A note when integer times in column `col` of `table` were read as milliseconds (those above
 /// 10^11): how many, and the first line.
 pub fn millisecond_note(table: &RawTable, col: usize) -> Option<String> {
@@ -372,7 +382,7 @@ impl ImportReport {
         }
         if !self.attributes.is_empty() {
             let attrs: Vec<String> = self.attributes.iter().map(|(n, k)| format!("{n} ({})", k.as_str())).collect();
-            let _ = writeln!(s, "  attributes: {}", attrs.join(", "));
+            let _ = writeln!(s, "  attributes: {}", name_list(&attrs));
         }
         for r in &self.rejected {
             match &r.id {

@@ -156,12 +156,18 @@ enum Network {
 pub struct BertEmbedder {
     network: Network,
     tokenizer: Tokenizer,
+    /// Characters of a text given to the tokenizer, at most.
+    char_budget: usize,
     options: BertOptions,
     dim: usize,
     key: String,
     name: String,
     device: Device,
 }
+
+/// Characters kept of a text for each token the model reads: a word piece rarely spans more
+/// than a few, so the cut only drops what truncation would drop anyway.
+pub const CHARS_PER_TOKEN: usize = 32;
 
 /// The files a model folder must have.
 pub const REQUIRED_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
@@ -190,8 +196,29 @@ impl BertEmbedder {
         let tok_path = dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tok_path)
             .map_err(|e| EmbedError::Tokenizer { file: tok_path.clone(), message: e.to_string() })?;
-        let max_len =
-            options.max_seq_length.unwrap_or(config.max_position_embeddings).min(config.max_position_embeddings);
+        let max_len = match options.max_seq_length {
+            None => config.max_position_embeddings,
+            Some(0) => {
+                return Err(EmbedError::BadConfig {
+                    file: dir.join("sentence_bert_config.json"),
+                    message: format!(
+                        "max_seq_length 0 leaves no room for a token; use 1 to {} (the model's max_position_embeddings)",
+                        config.max_position_embeddings
+                    ),
+                });
+            }
+            Some(n) if n > config.max_position_embeddings => {
+                return Err(EmbedError::BadConfig {
+                    file: dir.join("sentence_bert_config.json"),
+                    message: format!(
+                        "max_seq_length {n} is more than the {} positions the model has (config.json \
+                         max_position_embeddings); use at most {}",
+                        config.max_position_embeddings, config.max_position_embeddings
+                    ),
+                });
+            }
+            Some(n) => n,
+        };
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: max_len,
@@ -200,6 +227,16 @@ impl BertEmbedder {
                 direction: TruncationDirection::Right,
             }))
             .map_err(|e| EmbedError::Tokenizer { file: tok_path.clone(), message: e.to_string() })?;
+        let tokens = tokenizer.get_vocab_size(true);
+        if tokens > config.vocab_size {
+            return Err(EmbedError::BadConfig {
+                file: tok_path.clone(),
+                message: format!(
+                    "the tokenizer has {tokens} tokens but the model's vocabulary (config.json vocab_size) has {}",
+                    config.vocab_size
+                ),
+            });
+        }
         let pad_id = config.pad_token_id as u32;
         let pad_token = tokenizer.id_to_token(pad_id).unwrap_or_else(|| "[PAD]".to_string());
         tokenizer.with_padding(Some(PaddingParams {
@@ -245,6 +282,7 @@ impl BertEmbedder {
         Ok(Self {
             network,
             tokenizer,
+            char_budget: max_len.saturating_mul(CHARS_PER_TOKEN),
             options: options.clone(),
             dim: config.hidden_size,
             key: super::model_key(name, weights_sha256, options.precision),
@@ -264,10 +302,17 @@ impl BertEmbedder {
         Ok(enc.get_ids().to_vec())
     }
 
+    /// The text as the tokenizer gets it: its prompt prefix, and no more of it than
+    /// [`CHARS_PER_TOKEN`] characters for each token the model reads (a 50 MB description is
+    /// not tokenised whole only to be truncated).
     fn with_prefix(&self, text: &str, kind: TextKind) -> String {
         let prefix = match kind {
             TextKind::Query => &self.options.query_prefix,
             TextKind::Passage => &self.options.passage_prefix,
+        };
+        let text = match text.char_indices().nth(self.char_budget) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
         };
         format!("{prefix}{text}")
     }
@@ -280,7 +325,7 @@ impl BertEmbedder {
             Network::Candle(m) => m,
             Network::Fused(f) => {
                 let seqs = real_tokens(&encodings);
-                return Ok(f.embed(&seqs, self.options.pooling, candle_core::utils::get_num_threads()));
+                return f.embed(&seqs, self.options.pooling, candle_core::utils::get_num_threads());
             }
         };
         let batch = encodings.len();
@@ -409,7 +454,7 @@ impl Embedder for BertEmbedder {
                         end += 1;
                     }
                     let batch: Vec<Vec<u32>> = order[start..end].iter().map(|&i| seqs[i].clone()).collect();
-                    let vectors = f.embed(&batch, self.options.pooling, threads);
+                    let vectors = f.embed(&batch, self.options.pooling, threads)?;
                     for (&i, v) in order[start..end].iter().zip(vectors) {
                         out[i] = v;
                     }
@@ -526,6 +571,54 @@ mod tests {
         assert_eq!(e.token_ids(&long, TextKind::Passage).unwrap().len(), 8);
         let v = e.embed(&[&long], TextKind::Passage).unwrap();
         assert_eq!(v[0].len(), 8);
+    }
+
+    #[test]
+    fn a_huge_text_is_cut_to_a_character_budget_before_it_is_tokenised() {
+        let (_d, e) = toy(ToySpec { max_seq_length: Some(8), ..Default::default() });
+        assert_eq!(e.char_budget, 8 * CHARS_PER_TOKEN);
+        let huge = "serena 세레나 ".repeat(1_000_000);
+        assert!(e.with_prefix(&huge, TextKind::Passage).chars().count() <= 8 * CHARS_PER_TOKEN);
+        let cut: String = huge.chars().take(8 * CHARS_PER_TOKEN).collect();
+        assert_eq!(e.token_ids(&huge, TextKind::Passage).unwrap(), e.token_ids(&cut, TextKind::Passage).unwrap());
+        let v = e.embed(&[&huge], TextKind::Passage).unwrap();
+        assert_eq!(v, e.embed(&[&cut], TextKind::Passage).unwrap());
+    }
+
+    #[test]
+    fn sequence_lengths_the_model_cannot_read_are_refused_at_load() {
+        for (n, expect) in
+            [(0, "max_seq_length 0 leaves no room"), (65, "max_seq_length 65 is more than the 64 positions")]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            write_toy_model(dir.path(), &ToySpec { max_seq_length: Some(n), ..Default::default() }).unwrap();
+            let opts = BertOptions::from_folder(dir.path()).unwrap();
+            for engine in [BertEngine::Fused, BertEngine::Candle] {
+                let err =
+                    BertEmbedder::load(dir.path(), &BertOptions { engine, ..opts.clone() }).err().unwrap().to_string();
+                assert!(err.contains("sentence_bert_config.json") && err.contains(expect), "{err}");
+            }
+        }
+        // A tokenizer with more tokens than the weights have rows.
+        let dir = tempfile::tempdir().unwrap();
+        write_toy_model(dir.path(), &ToySpec::default()).unwrap();
+        let cfg = dir.path().join("config.json");
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cfg).unwrap()).unwrap();
+        v["vocab_size"] = serde_json::json!(5);
+        std::fs::write(&cfg, v.to_string()).unwrap();
+        let err = BertEmbedder::load(dir.path(), &BertOptions::default()).err().unwrap().to_string();
+        assert!(err.contains("tokenizer.json") && err.contains("vocab_size) has 5"), "{err}");
+    }
+
+    #[test]
+    fn the_fused_engine_refuses_ids_and_lengths_it_would_have_to_clamp() {
+        let (_d, e) = toy(ToySpec::default());
+        let Network::Fused(f) = &e.network else { panic!("the default engine is the fused one") };
+        let err = f.embed(&[vec![1, 100_000]], Pooling::Mean, 1).unwrap_err().to_string();
+        assert!(err.contains("token id 100000 is beyond the model's vocabulary"), "{err}");
+        let err = f.embed(&[vec![1; 65]], Pooling::Mean, 1).unwrap_err().to_string();
+        assert!(err.contains("65 tokens, more than the 64 positions"), "{err}");
+        assert_eq!(f.embed(&[vec![1; 64]], Pooling::Mean, 1).unwrap().len(), 1);
     }
 
     #[test]

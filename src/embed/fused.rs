@@ -149,7 +149,29 @@ impl FusedBert {
     }
 
     /// Pooled, L2-normalised sentence vectors of token-id sequences (special tokens included).
-    pub fn embed(&self, seqs: &[Vec<u32>], pooling: Pooling, threads: usize) -> Vec<Vec<f32>> {
+    ///
+    /// A sequence longer than the model's positions, or a token id beyond its vocabulary, is an
+    /// error: neither is clamped to something the model did not mean.
+    pub fn embed(&self, seqs: &[Vec<u32>], pooling: Pooling, threads: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
+        for seq in seqs {
+            if seq.len() > self.max_positions {
+                return Err(EmbedError::Inference(format!(
+                    "a text has {} tokens, more than the {} positions the model has",
+                    seq.len(),
+                    self.max_positions
+                )));
+            }
+            if let Some(&id) = seq.iter().find(|&&id| id as usize >= self.vocab) {
+                return Err(EmbedError::Inference(format!(
+                    "token id {id} is beyond the model's vocabulary of {} tokens",
+                    self.vocab
+                )));
+            }
+        }
+        Ok(self.embed_checked(seqs, pooling, threads))
+    }
+
+    fn embed_checked(&self, seqs: &[Vec<u32>], pooling: Pooling, threads: usize) -> Vec<Vec<f32>> {
         let h = self.hidden;
         let offsets: Vec<usize> = std::iter::once(0)
             .chain(seqs.iter().scan(0, |acc, s| {
@@ -167,10 +189,9 @@ impl FusedBert {
         for (s, seq) in seqs.iter().enumerate() {
             for (p, &id) in seq.iter().enumerate() {
                 let row = &mut x[(offsets[s] + p) * h..(offsets[s] + p + 1) * h];
-                let id = (id as usize).min(self.vocab - 1);
-                let pos = p.min(self.max_positions - 1);
+                let id = id as usize;
                 let w = &self.word[id * h..(id + 1) * h];
-                let pe = &self.position[pos * h..(pos + 1) * h];
+                let pe = &self.position[p * h..(p + 1) * h];
                 let te = &self.token_type[..h];
                 for j in 0..h {
                     row[j] = w[j] + pe[j] + te[j];

@@ -436,3 +436,16 @@ fn embedding_with_the_lexical_embedder_asked_for_says_so() {
     assert!(err.contains("using the built-in lexical embedder, as asked"), "{err}");
     assert!(!err.contains("no sentence-embedding model is selected"), "{err}");
 }
+
+#[test]
+fn a_header_of_many_columns_is_read_in_linear_time_and_printed_short() {
+    let sb = Sandbox::new();
+    let header: Vec<String> = (0..200_000).map(|i| format!("c{i}")).collect();
+    let wide = sb.write("wide.csv", format!("{}\n", header.join(",")));
+    let err = sb.fails(&["import", wide.to_str().unwrap()]);
+    assert!(err.contains("no column for the item id") && err.contains("c19 … and 199980 more"), "{err}");
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+    let long = sb.write("long.csv", format!("id,{}\n1,2\n", "x".repeat(50_000)));
+    let err = sb.fails(&["import", long.to_str().unwrap()]);
+    assert!(err.contains("has a name of 50000 bytes") && err.len() < 2_000, "{err}");
+}
