@@ -13,7 +13,7 @@ pub mod toy;
 
 pub use bert::{BertEmbedder, BertEngine, BertOptions, Pooling};
 pub use lexical::LexicalEmbedder;
-pub use models::{FileEntry, InstalledModel, Manifest, ModelStore, data_dir};
+pub use models::{FileEntry, InstalledModel, MAX_MODEL_FILE_BYTES, Manifest, ModelStore, data_dir};
 pub use run::{EmbedRunReport, embed_catalog, item_texts};
 pub use template::{DEFAULT_TEMPLATE, Template};
 

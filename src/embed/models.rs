@@ -15,6 +15,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files copied when present, besides the required ones.
+/// The largest weights file a model archive may inflate to.
+const MAX_WEIGHTS_BYTES: u64 = 64 << 30;
+/// The largest of a model's other files (tokenizer, configs, vocabularies) an archive may
+/// inflate to; real ones are a few megabytes (the largest multilingual tokenizers about 20).
+pub const MAX_MODEL_FILE_BYTES: u64 = 512 << 20;
 const OPTIONAL_FILES: [&str; 7] = [
     "modules.json",
     "1_Pooling/config.json",
@@ -488,10 +493,23 @@ fn extract_model_files(archive_path: &Path, staging: &Path) -> Result<String, Em
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(|e| EmbedError::io(parent, e))?;
         }
+        // Streamed to disk and never past what the entry declares or the file may be: a
+        // crafted archive cannot inflate a tokenizer to gigabytes in memory.
+        let cap = if *rel == "model.safetensors" { MAX_WEIGHTS_BYTES } else { MAX_MODEL_FILE_BYTES };
+        let declared = entry.size();
+        if declared > cap {
+            return Err(source_err(format!(
+                "{entry_name} would inflate to {declared} bytes, more than the {cap} a model's {rel} may have"
+            )));
+        }
         let mut out = std::fs::File::create(&dest).map_err(|e| EmbedError::io(&dest, e))?;
-        let mut buf = Vec::new();
-        entry.read_to_end(&mut buf).map_err(|e| source_err(format!("cannot extract {entry_name}: {e}")))?;
-        std::io::Write::write_all(&mut out, &buf).map_err(|e| EmbedError::io(&dest, e))?;
+        let copied = std::io::copy(&mut (&mut entry).take(declared + 1), &mut out)
+            .map_err(|e| source_err(format!("cannot extract {entry_name}: {e}")))?;
+        if copied > declared {
+            return Err(source_err(format!(
+                "{entry_name} inflates beyond the {declared} bytes its archive declares: the archive is damaged or crafted"
+            )));
+        }
     }
     let root_path = Path::new(root.trim_end_matches('/'));
     let name = if root_path.as_os_str().is_empty() {

@@ -148,3 +148,35 @@ fn fetch_errors_are_clear() {
     assert!(err.contains("expected 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"), "{err}");
     assert!(!sb.ok(&["models", "list"]).contains("all-MiniLM-L6-v2"), "the refused model is not installed");
 }
+
+/// A zip bomb: a tokenizer.json of zeros that inflates past what any model's tokenizer has.
+/// It is refused before anything is inflated, and no staging folder is left behind.
+#[test]
+fn an_archive_entry_that_inflates_too_far_is_refused_and_leaves_nothing() {
+    let sb = Sandbox::new();
+    let dir = toy_folder(&sb, "src", &ToySpec::default());
+    let zip_path = sb.path("bomb.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().large_file(true);
+    for (rel, bytes) in read_tree(&dir) {
+        zip.start_file(format!("bomb/{rel}"), options).unwrap();
+        if rel == "tokenizer.json" {
+            let zeros = vec![0u8; 1 << 20];
+            for _ in 0..(reclab::embed::MAX_MODEL_FILE_BYTES >> 20) + 1 {
+                zip.write_all(&zeros).unwrap();
+            }
+        } else {
+            zip.write_all(&bytes).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&zip_path).unwrap().len() < 8 << 20, "the archive itself is small");
+    let err = sb.fails(&["models", "import", zip_path.to_str().unwrap()]);
+    assert!(err.contains("bomb/tokenizer.json would inflate to") && err.contains("more than the"), "{err}");
+    let models = sb.home().join("models");
+    let left: Vec<String> = std::fs::read_dir(&models)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(left.iter().all(|n| !n.starts_with(".staging") && n != "bomb"), "{left:?}");
+    assert!(!sb.ok(&["models", "list"]).contains("bomb"));
+}
