@@ -4,5 +4,7 @@ mod embedding;
 mod eval;
 mod import;
 mod models;
+mod pgserver;
 mod pipeline;
+mod postgres;
 mod support;
