@@ -210,11 +210,16 @@ fn pipeline(n: usize, requests: usize, keep: Option<PathBuf>, embed_with: Option
             }
             Some(spec) => {
                 let (spec, embedder) = resolve_embedder(Some(spec), None)?;
+                let (embedder, fit) =
+                    reclab::embed::with_project_weights(&mut p, embedder, &template, false, &ProgressSink::none())?;
+                if let Some(fit) = fit {
+                    println!("{}", fit.describe());
+                }
                 let report =
                     reclab::embed::embed_catalog(&mut p, embedder.as_ref(), &template, 64, &ProgressSink::none())?;
-                eprintln!("embedded {} texts with {} in {:.1} s", report.embedded, report.model, report.seconds);
+                println!("embedded {} texts with {} in {:.1} s", report.embedded, report.model, report.seconds);
                 p.set_setting("model", &spec)?;
-                ModelRef::resolve(&spec, &store)?
+                ModelRef::resolve_in(&spec, &store, &p)?
             }
         };
         let log: Vec<reclab::catalog::Interaction> = (0..2 * n)

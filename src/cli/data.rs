@@ -67,6 +67,11 @@ pub struct EmbedArgs {
     /// Drop this model's cached vectors first and embed everything again.
     #[arg(long)]
     pub reset: bool,
+    /// Lexical embedder only: fit its word weights (inverse document frequencies) again on the
+    /// current catalog. Weights that change give the vectors a new key: everything is embedded
+    /// again and the old fit's vectors are removed.
+    #[arg(long)]
+    pub refit: bool,
     /// Print the run's report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -86,6 +91,16 @@ pub fn embed(project_path: &Path, args: EmbedArgs) -> Result<ExitCode> {
     }
     let template = project_template(&project)?;
     let (spec, embedder) = resolve_embedder(args.model.as_deref(), Some(&project))?;
+    let (embedder, fit) = reclab::embed::with_project_weights(
+        &mut project,
+        embedder,
+        &template,
+        args.refit,
+        &reclab::jobs::ProgressSink::none(),
+    )?;
+    if let Some(fit) = fit {
+        eprintln!("{}", fit.describe());
+    }
     if args.reset {
         let n = project.clear_vectors(embedder.key())?;
         eprintln!("dropped {n} cached vectors of {}", embedder.key());
@@ -186,7 +201,7 @@ pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
         Some(m) => m,
         None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
     };
-    let model = reclab::embed::ModelRef::resolve(&spec, &reclab::embed::ModelStore::default_location())?;
+    let model = reclab::embed::ModelRef::resolve_in(&spec, &reclab::embed::ModelStore::default_location(), &project)?;
     let template = project_template(&project)?;
     let items = project.load_items()?;
     let vectors = project.load_vectors(&model.key)?;
@@ -250,7 +265,10 @@ pub fn sample(project_path: &Path, args: SampleArgs) -> Result<ExitCode> {
     }
     drop(project);
     if args.embed {
-        embed(project_path, EmbedArgs { model: None, template: None, batch_size: 256, reset: false, json: false })?;
+        embed(
+            project_path,
+            EmbedArgs { model: None, template: None, batch_size: 256, reset: false, refit: false, json: false },
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -267,6 +285,9 @@ pub fn status(project_path: &Path) -> Result<ExitCode> {
     println!("template     {}", project.setting("template")?.unwrap_or_else(|| DEFAULT_TEMPLATE.into()));
     for (model, dim, n) in project.vector_models()? {
         println!("vectors      {model}: {n} cached, {dim} dimensions");
+    }
+    if let Some(fit) = project.lexical_fit()? {
+        println!("lexical fit  {}: weights fitted on {} distinct texts of the catalog", fit.model, fit.texts);
     }
     Ok(ExitCode::SUCCESS)
 }

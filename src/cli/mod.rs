@@ -175,8 +175,13 @@ pub(crate) fn open_engine(project: &Project, model: Option<&str>, exact: bool) -
         Some(m) => m.to_string(),
         None => project.setting("model")?.context("the project has no vectors yet: run `reclab embed` first")?,
     };
-    let model = ModelRef::resolve(&spec, &store)?;
-    if !model.neural {
+    let model = ModelRef::resolve_in(&spec, &store, project)?;
+    if model.key == reclab::embed::LexicalV1Embedder::KEY {
+        eprintln!(
+            "note: the project's vectors come from the older lexical embedder (lexical-v1: every word weighted alike); \
+             `reclab embed --model lexical` embeds the catalog again with word weights fitted on it"
+        );
+    } else if !model.neural {
         eprintln!("note: the project's vectors come from the built-in lexical embedder (spelling, not meaning)");
     }
     let options = EngineOptions { exact, ..EngineOptions::default() };

@@ -232,6 +232,8 @@ impl ReclabApp {
                     l.event_types = log.event_types;
                     l.log_users = log.users;
                     l.board = Arc::new(log.board);
+                    // The lexical embedder may have been fitted again for the new catalog.
+                    l.model = engine.model.clone();
                     l.engine = Arc::new(RwLock::new(engine));
                 }
                 self.state.notify(
@@ -274,7 +276,7 @@ impl ReclabApp {
                 self.state.installed_models = ModelStore::default_location().list();
             }
             Done::ModelInstalled(Err(e)) => self.state.notify(Level::Error, e),
-            Done::Switched(Ok((engine, model))) => {
+            Done::Switched(Ok((model, engine))) => {
                 if let Some(l) = &mut self.state.loaded {
                     l.engine = Arc::new(RwLock::new(engine));
                     l.model = model.clone();

@@ -2,7 +2,7 @@
 //! one-off jobs (open, import, embed, add items, models, the embedding map).
 
 use crate::catalog::{ImportOptions, ImportReport, Item};
-use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog};
+use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog, with_project_weights};
 use crate::jobs::{JobHandle, ProgressSink};
 use crate::pipeline::{AddReport, Engine, EngineOptions, PipelineError, Recommendation, Request};
 use crate::store::{ImportKind, Project};
@@ -124,7 +124,7 @@ pub enum Done {
     Added(Result<AddReport, String>),
     ModelInstalled(Result<InstalledModel, String>),
     /// The project now uses another model (re-embedded).
-    Switched(Result<(Engine, ModelRef), String>),
+    Switched(Result<(ModelRef, Engine), String>),
     Projection(Vec<(u64, [f32; 2])>),
     Exported(Result<PathBuf, String>),
 }
@@ -135,7 +135,8 @@ fn engine_options() -> EngineOptions {
     EngineOptions::default()
 }
 
-/// Embeds whatever is missing for `model` and opens the engine.
+/// Embeds whatever is missing for `model` and opens the engine (whose `model` is the one to
+/// keep: the lexical embedder's key names its fitted weights).
 fn embed_and_open(
     project: &mut Project,
     model: &ModelRef,
@@ -148,13 +149,20 @@ fn embed_and_open(
         .map_err(|e| e.to_string())?
         .unwrap_or_else(|| crate::embed::DEFAULT_TEMPLATE.into());
     let template = Template::parse(&template_src, &attributes).map_err(|e| e.to_string())?;
-    let embedder = model.load(store).map_err(|e| e.to_string())?;
+    // The lexical embedder comes with the project's fitted weights (fitted now if needed).
+    let embedder: Box<dyn crate::embed::Embedder> = if crate::embed::LexicalEmbedder::is_fitted_key(&model.key) {
+        Box::new(crate::embed::LexicalEmbedder::new())
+    } else {
+        model.load(store).map_err(|e| e.to_string())?
+    };
+    let (embedder, _) = with_project_weights(project, embedder, &template, false, sink).map_err(|e| e.to_string())?;
+    let model = ModelRef::of_embedder(&model.spec, embedder.as_ref());
     let report = embed_catalog(project, embedder.as_ref(), &template, 256, sink).map_err(|e| e.to_string())?;
     if report.cancelled {
         return Err("cancelled; the vectors computed so far are saved".into());
     }
     project.set_setting("model", &model.spec).map_err(|e| e.to_string())?;
-    let mut engine = Engine::open(project, model.clone(), store.clone(), engine_options(), sink).map_err(message)?;
+    let mut engine = Engine::open(project, model, store.clone(), engine_options(), sink).map_err(message)?;
     engine.set_embedder(embedder).map_err(message)?;
     // Built here rather than on the first recommendation, which would pay for it.
     let _ = sink.report("counting co-occurrences", 0, 0);
@@ -175,7 +183,7 @@ pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result
             }
             let store = ModelStore::default_location();
             let model = match project.setting("model").map_err(|e| e.to_string())? {
-                Some(spec) => ModelRef::resolve(&spec, &store).unwrap_or_else(|_| ModelRef::lexical()),
+                Some(spec) => ModelRef::resolve_in(&spec, &store, &project).unwrap_or_else(|_| ModelRef::lexical()),
                 None => match store.best() {
                     Some(m) => ModelRef::resolve(&m.manifest.name, &store).unwrap_or_else(|_| ModelRef::lexical()),
                     None => ModelRef::lexical(),
@@ -183,7 +191,7 @@ pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result
             };
             let engine = embed_and_open(&mut project, &model, &store, sink)?;
             let log = summarize_log(&project)?;
-            Ok(Opened { path: path.clone(), engine, model, reports, log })
+            Ok(Opened { path: path.clone(), model: engine.model.clone(), engine, reports, log })
         })())
     })
 }
@@ -287,7 +295,7 @@ pub fn switch_model(spec: String, project_path: PathBuf, wake: Arc<dyn Fn() + Se
             let model = ModelRef::resolve(&spec, &store).map_err(|e| e.to_string())?;
             let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
             let engine = embed_and_open(&mut project, &model, &store, sink)?;
-            Ok((engine, model))
+            Ok((engine.model.clone(), engine))
         })())
     })
 }

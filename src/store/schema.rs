@@ -108,6 +108,17 @@ pub const MIGRATIONS: &[&str] = &[
         report     TEXT NOT NULL
     );
     "#,
+    // 4 → 5: the lexical embedder's weights (inverse document frequencies fitted on the
+    // catalog), under the key of the vectors they give.
+    r#"
+    CREATE TABLE lexical_fits (
+        model     TEXT PRIMARY KEY,
+        template  TEXT NOT NULL,
+        texts     INTEGER NOT NULL,
+        weights   BLOB NOT NULL,
+        fitted_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.
