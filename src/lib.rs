@@ -14,6 +14,7 @@ pub mod eval;
 pub mod export;
 pub mod index;
 pub mod jobs;
+pub mod pg;
 pub mod pipeline;
 pub mod sample;
 pub mod store;

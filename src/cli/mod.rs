@@ -5,6 +5,7 @@ mod data;
 mod eval;
 mod manage;
 mod models;
+mod pg;
 mod recommend;
 
 use anyhow::{Context, Result};
@@ -58,6 +59,9 @@ pub enum Command {
     /// Export vectors.
     #[command(subcommand)]
     Vectors(data::VectorsCommand),
+    /// Carry the project to PostgreSQL + pgvector.
+    #[command(subcommand)]
+    Pg(pg::PgCommand),
     /// Install, list and remove sentence-embedding models.
     #[command(subcommand)]
     Models(models::ModelsCommand),
@@ -98,6 +102,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Some(Command::Embed(args)) => data::embed(&project_path, args),
         Some(Command::Encode(args)) => data::encode(args),
         Some(Command::Vectors(cmd)) => data::vectors(&project_path, cmd),
+        Some(Command::Pg(cmd)) => pg::run(&project_path, cmd),
         Some(Command::Models(cmd)) => models::run(cmd),
         Some(Command::Recommend(args)) => recommend::recommend(&project_path, args),
         Some(Command::Similar(args)) => recommend::similar(&project_path, args),

@@ -64,6 +64,17 @@ fn lab_neighbours(sb: &Sandbox, item: &str, k: usize) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The lab's vector of `item`, from `reclab vectors export --format jsonl`.
+fn lab_vector(sb: &Sandbox, item: &str) -> Vec<f32> {
+    let jsonl = sb.ok(&["vectors", "export", "--format", "jsonl"]);
+    jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["id"] == item)
+        .map(|v| v["vector"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect())
+        .unwrap_or_else(|| panic!("{item} in the JSON lines export"))
+}
+
 /// The query at the end of the export (its commented-out last lines), runnable.
 fn documented_query(sql: &str) -> String {
     let tail = sql.split("-- Nearest neighbours of an item").nth(1).expect("the export documents its query");
@@ -94,13 +105,7 @@ fn the_pgvector_export_loads_and_gives_the_labs_nearest_neighbours() {
     assert!(comment.starts_with("reclab model all-MiniLM-L6-v2@"), "{comment}");
 
     // The vectors arrive intact: 1001's is the lab's, float for float.
-    let jsonl = sb.ok(&["vectors", "export", "--format", "jsonl"]);
-    let lab_vector: Vec<f32> = jsonl
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|v| v["id"] == "1001")
-        .map(|v| v["vector"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect())
-        .expect("1001 in the JSON lines export");
+    let lab_vector = lab_vector(&sb, "1001");
     let anchor: pgvector::Vector =
         client.query_one("SELECT embedding FROM reclab_items WHERE item_id = '1001'", &[]).unwrap().get(0);
     assert_eq!(anchor.as_slice(), lab_vector.as_slice());
@@ -138,4 +143,78 @@ fn first_exported_id(sql: &str) -> String {
 fn explain(client: &mut postgres::Client, query: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> String {
     let rows = client.query(&format!("EXPLAIN {query}"), params).unwrap();
     rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn pg_push_writes_the_project_and_a_second_push_changes_only_what_changed() {
+    let sb = Sandbox::new();
+    sb.ok(&["sample"]);
+    sb.ok(&["embed"]);
+    let pg = PgServer::start();
+    // The trust server ignores the password: it must still never be printed.
+    let url = format!("{} password=sekret-pw", pg.conn_str());
+    let out = sb.run(&["pg", "push", "--url", &url, "--json"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("sekret") && !stderr.contains("sekret"), "the password is never printed");
+    let first: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(first["items"]["inserted"], 1744);
+    assert_eq!(first["with_vector"], 1744);
+    assert_eq!((first["server_version"].as_str(), first["pgvector_version"].as_str()), (Some("16.2"), Some("0.6.2")));
+    let index = first["index"].as_str().unwrap();
+    assert!(index.contains("hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"), "{index}");
+    let events = first["interactions"]["inserted"].as_u64().unwrap();
+    let status = sb.ok(&["status"]);
+    assert!(status.contains(&format!("interactions {events} events")), "{status}");
+
+    let mut client = pg.client();
+    let count = |c: &mut postgres::Client, t: &str| -> i64 {
+        c.query_one(&format!("SELECT count(*) FROM reclab.{t}"), &[]).unwrap().get(0)
+    };
+    assert_eq!((count(&mut client, "items"), count(&mut client, "interactions")), (1744, events as i64));
+    let model: String =
+        client.query_one("SELECT value FROM reclab.reclab_meta WHERE key = 'model'", &[]).unwrap().get(0);
+    assert_eq!(model, first["model"].as_str().unwrap());
+    assert!(model.starts_with("lexical-v2@"), "{model}");
+    let row = client
+        .query_one("SELECT name_alt, category, stock, embedding FROM reclab.items WHERE item_id = '1002'", &[])
+        .unwrap();
+    assert_eq!(row.get::<_, Option<String>>(0).as_deref(), Some("세레나의 엑소 시스터"));
+    let shown = sb.ok(&["items", "show", "1002"]);
+    let field = |name: &str| {
+        shown.lines().find_map(|l| l.strip_prefix(name).filter(|r| r.starts_with(' ')).map(|r| r.trim().to_string()))
+    };
+    assert_eq!(row.get::<_, Option<String>>(1), field("category"));
+    assert_eq!(row.get::<_, Option<i64>>(2).map(|s| s.to_string()), field("stock"));
+    let lab = lab_vector(&sb, "1002");
+    assert_eq!(row.get::<_, pgvector::Vector>(3).as_slice(), lab.as_slice(), "the vector arrives intact");
+
+    // Through the pushed HNSW index, pgvector's neighbours of Serena are the lab's.
+    let query = "SELECT item_id FROM reclab.items WHERE item_id <> '1001' ORDER BY embedding <=> \
+                 (SELECT embedding FROM reclab.items WHERE item_id = '1001') LIMIT 10";
+    assert!(explain(&mut client, query, &[]).contains("items_embedding_hnsw"));
+    let pg_top: Vec<String> = client.query(query, &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    let lab_top: Vec<String> = lab_neighbours(&sb, "1001", 10).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(pg_top, lab_top);
+
+    // Nothing changed: nothing written. One new item: one row inserted.
+    let again: Value = serde_json::from_str(&sb.ok(&["pg", "push", "--url", &pg.conn_str(), "--json"])).unwrap();
+    assert_eq!(again["items"], serde_json::json!({"inserted": 0, "updated": 0, "unchanged": 1744, "removed": 0}));
+    assert_eq!(again["interactions"]["unchanged"].as_u64(), Some(events));
+    sb.ok(&["items", "add", "--id", "1901", "--name", "Serena's Winter Bloom", "--category", "Premium skin"]);
+    let third: Value = serde_json::from_str(&sb.ok(&["pg", "push", "--url", &pg.conn_str(), "--json"])).unwrap();
+    assert_eq!(third["items"], serde_json::json!({"inserted": 1, "updated": 0, "unchanged": 1744, "removed": 0}));
+    let v: Option<pgvector::Vector> =
+        client.query_one("SELECT embedding FROM reclab.items WHERE item_id = '1901'", &[]).unwrap().get(0);
+    assert!(v.is_some(), "the cold-start item arrives with its vector");
+
+    // Bad input says what is wrong, and PostgreSQL is left as it was.
+    let err = sb.fails(&["pg", "push", "--url", &pg.conn_str(), "--schema", "Shop; DROP"]);
+    assert!(err.contains("--schema Shop; DROP"), "{err}");
+    let err = sb.fails(&["pg", "push", "--url", "host=/nonexistent-socket-dir user=postgres password=sekret-pw"]);
+    assert!(
+        err.contains("cannot connect to PostgreSQL at host=/nonexistent-socket-dir") && !err.contains("sekret"),
+        "{err}"
+    );
+    assert_eq!(count(&mut client, "items"), 1745);
 }
