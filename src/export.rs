@@ -74,17 +74,26 @@ pub fn valid_table_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// pgvector's HNSW index takes vectors of at most this many dimensions.
+pub const PGVECTOR_HNSW_MAX_DIM: usize = 2000;
+
 /// A SQL script that creates `table` with a `vector(dim)` column, inserts every item that has a
 /// vector, and adds an HNSW index for cosine distance — ready for `psql -f`.
+///
+/// The script says its encoding (a psql whose locale is not UTF-8 would otherwise garble every
+/// non-ASCII name), keeps the model key on the embedding column, and ends with the
+/// nearest-neighbour query in the form the index answers.
 pub fn pgvector_sql<'a>(
     table: &str,
     model: &str,
     dim: usize,
     rows: impl IntoIterator<Item = (&'a Item, &'a [f32])>,
 ) -> String {
+    let model_line: String = model.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let mut s = String::new();
-    let _ = writeln!(s, "-- reclab export: item vectors of {model} ({dim} dimensions) for PostgreSQL + pgvector.");
-    let _ = writeln!(s, "-- Load with: psql -d DATABASE -f this-file.sql");
+    let _ = writeln!(s, "-- reclab export: item vectors of {model_line} ({dim} dimensions) for PostgreSQL + pgvector.");
+    let _ = writeln!(s, "-- Load with: psql -v ON_ERROR_STOP=1 -d DATABASE -f this-file.sql");
+    let _ = writeln!(s, "SET client_encoding = 'UTF8';");
     let _ = writeln!(s, "CREATE EXTENSION IF NOT EXISTS vector;");
     let _ = writeln!(s, "BEGIN;");
     let _ = writeln!(s, "DROP TABLE IF EXISTS {table};");
@@ -92,7 +101,9 @@ pub fn pgvector_sql<'a>(
         s,
         "CREATE TABLE {table} (\n    item_id text PRIMARY KEY,\n    name text NOT NULL,\n    name_alt text,\n    category text,\n    price double precision,\n    embedding vector({dim}) NOT NULL\n);"
     );
+    let _ = writeln!(s, "COMMENT ON COLUMN {table}.embedding IS {};", sql_text(&format!("reclab model {model}")));
     let mut n = 0;
+    let mut first_id = None;
     for (item, v) in rows {
         if n % 500 == 0 {
             if n > 0 {
@@ -113,17 +124,30 @@ pub fn pgvector_sql<'a>(
             item.price.filter(|p| p.is_finite()).map(|p| p.to_string()).unwrap_or_else(|| "NULL".into()),
             vector.join(",")
         );
+        first_id.get_or_insert_with(|| item.id.clone());
         n += 1;
     }
     if n > 0 {
         let _ = writeln!(s, ";");
     }
-    let _ = writeln!(s, "CREATE INDEX {table}_embedding_idx ON {table} USING hnsw (embedding vector_cosine_ops);");
+    if dim <= PGVECTOR_HNSW_MAX_DIM {
+        let _ = writeln!(
+            s,
+            "CREATE INDEX {table}_embedding_idx ON {table} USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "-- No HNSW index: pgvector indexes vectors of at most {PGVECTOR_HNSW_MAX_DIM} dimensions; queries scan the table."
+        );
+    }
     let _ = writeln!(s, "COMMIT;");
-    let _ = writeln!(s, "-- Nearest neighbours of an item, as reclab computes them:");
+    let id = sql_text(first_id.as_deref().unwrap_or("ITEM"));
+    let anchor = format!("(SELECT embedding FROM {table} WHERE item_id = {id})");
+    let _ = writeln!(s, "-- Nearest neighbours of an item, as reclab computes them (answered by the index):");
     let _ = writeln!(
         s,
-        "-- SELECT b.item_id, b.name, 1 - (a.embedding <=> b.embedding) AS similarity FROM {table} a, {table} b\n--   WHERE a.item_id = '1001' AND b.item_id <> a.item_id ORDER BY a.embedding <=> b.embedding LIMIT 10;"
+        "-- SELECT item_id, name, 1 - (embedding <=> {anchor}) AS similarity\n--   FROM {table} WHERE item_id <> {id}\n--   ORDER BY embedding <=> {anchor} LIMIT 10;"
     );
     s
 }
@@ -147,6 +171,13 @@ mod tests {
         assert!(sql.contains("embedding vector(2) NOT NULL"));
         assert!(sql.contains("('1002', 'Serena''s Exo Sister', '세레나의 엑소 시스터', NULL, NULL, '[0.6,0.8]'),\n  ('2001', 'Strawberries', NULL, NULL, 8900, '[1,0]');"));
         assert!(sql.contains("USING hnsw (embedding vector_cosine_ops)"));
+        assert!(sql.starts_with("-- reclab export") && sql.contains("\nSET client_encoding = 'UTF8';\n"));
+        assert!(sql.contains("COMMENT ON COLUMN reclab_items.embedding IS 'reclab model m@1';"));
+        assert!(sql.contains("WHERE item_id = '1002')"), "the example query names an exported item");
+        let wide = vec![0.0f32; PGVECTOR_HNSW_MAX_DIM + 1];
+        let sql = pgvector_sql("t", "m\n@1", wide.len(), vec![(&a, &wide[..])]);
+        assert!(!sql.contains("CREATE INDEX") && sql.contains("No HNSW index"), "{}", &sql[..200]);
+        assert!(sql.starts_with("-- reclab export: item vectors of m @1 "), "no line break in a comment");
         assert!(valid_table_name("reclab_items") && !valid_table_name("items; DROP") && !valid_table_name("Items"));
     }
 }

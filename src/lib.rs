@@ -15,6 +15,7 @@ pub mod export;
 pub mod index;
 pub mod jobs;
 pub mod output;
+pub mod pg;
 pub mod pipeline;
 pub mod sample;
 pub mod store;

@@ -376,11 +376,15 @@ fn write_synthetic(path: &std::path::Path, n: usize, embed_with: Option<&str>) -
         }
         Some(spec) => {
             let (spec, precision, embedder) = resolve_embedder(Some(spec), None, None)?;
+            let (embedder, fit) =
+                reclab::embed::with_project_weights(&mut p, embedder, &template, false, &ProgressSink::none())?;
+            if let Some(fit) = fit {
+                eprintln!("{}", fit.describe());
+            }
             let report = reclab::embed::embed_catalog(&mut p, embedder.as_ref(), &template, 64, &ProgressSink::none())?;
             eprintln!("embedded {} texts with {} in {:.1} s", report.embedded, report.model, report.seconds);
-            let model = ModelRef::resolve_with(&spec, precision, &store)?;
-            model.save_to(&p)?;
-            model
+            reclab::embed::save_model_choice(&p, &spec, precision)?;
+            ModelRef::of_project(&p, &store)?.context("the synthetic project has no model")?
         }
     };
     let log: Vec<reclab::catalog::Interaction> = (0..2 * n)
@@ -408,11 +412,14 @@ fn synthetic_model(dim: usize) -> ModelRef {
     }
 }
 
-fn phase_model(embed_with: Option<&str>) -> Result<ModelRef> {
-    match embed_with {
-        None => Ok(synthetic_model(384)),
-        Some(spec) => Ok(ModelRef::resolve(spec, &reclab::embed::ModelStore::default_location())?),
+/// The model of the synthetic project at `path` (as saved in it when it was embedded).
+fn phase_model(path: &std::path::Path, embed_with: Option<&str>) -> Result<ModelRef> {
+    if embed_with.is_none() {
+        return Ok(synthetic_model(384));
     }
+    let project = Project::open_read_only(path)?;
+    ModelRef::of_project(&project, &reclab::embed::ModelStore::default_location())?
+        .context("the synthetic project has no model")
 }
 
 /// The `i`-th benchmark request: a purchase of one item, an expression filter, and rules
@@ -439,7 +446,7 @@ fn synthetic_request(i: usize, n: usize) -> Request {
 /// Opens the new project as the window does: exact search answers the first request while the
 /// index builds on a worker.
 fn phase_first(path: &std::path::Path, embed_with: Option<&str>) -> Result<PipelineFigures> {
-    let model = phase_model(embed_with)?;
+    let model = phase_model(path, embed_with)?;
     let store = reclab::embed::ModelStore::default_location();
     let t = Instant::now();
     let project = Project::open_existing(path)?;
@@ -491,7 +498,7 @@ fn phase_reopen(
     requests: usize,
     embed_with: Option<&str>,
 ) -> Result<PipelineFigures> {
-    let model = phase_model(embed_with)?;
+    let model = phase_model(path, embed_with)?;
     let store = reclab::embed::ModelStore::default_location();
     let t = Instant::now();
     let mut project = Project::open_existing(path)?;

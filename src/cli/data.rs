@@ -71,6 +71,11 @@ pub struct EmbedArgs {
     /// this CPU runs within the accuracy bar). Saved in the project; default: the project's.
     #[arg(long, value_parser = super::parse_precision)]
     pub precision: Option<reclab::embed::Precision>,
+    /// Lexical embedder only: fit its word weights (inverse document frequencies) again on the
+    /// current catalog. Weights that change give the vectors a new key: everything is embedded
+    /// again and the old fit's vectors are removed.
+    #[arg(long)]
+    pub refit: bool,
     /// Print the run's report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -90,6 +95,16 @@ pub fn embed(project_path: &Path, args: EmbedArgs) -> Result<ExitCode> {
     }
     let template = project_template(&project)?;
     let (spec, precision, embedder) = resolve_embedder(args.model.as_deref(), args.precision, Some(&project))?;
+    let (embedder, fit) = reclab::embed::with_project_weights(
+        &mut project,
+        embedder,
+        &template,
+        args.refit,
+        &reclab::jobs::ProgressSink::none(),
+    )?;
+    if let Some(fit) = fit {
+        eprintln!("{}", fit.describe());
+    }
     if args.reset {
         let n = project.clear_vectors(embedder.key())?;
         eprintln!("dropped {n} cached vectors of {}", embedder.key());
@@ -191,7 +206,7 @@ pub fn vectors(project_path: &Path, cmd: VectorsCommand) -> Result<ExitCode> {
     let project = open_read(project_path)?;
     let store = reclab::embed::ModelStore::default_location();
     let model = match model {
-        Some(m) => reclab::embed::ModelRef::resolve(&m, &store)?,
+        Some(m) => reclab::embed::ModelRef::resolve_in(&m, reclab::embed::Precision::F32, &store, &project)?,
         None => reclab::embed::ModelRef::of_project(&project, &store)?
             .context("the project has no vectors yet: run `reclab embed` first")?,
     };
@@ -268,7 +283,15 @@ pub fn sample(project_path: &Path, args: SampleArgs) -> Result<ExitCode> {
     if args.embed {
         embed(
             project_path,
-            EmbedArgs { model: None, template: None, batch_size: 256, reset: false, precision: None, json: false },
+            EmbedArgs {
+                model: None,
+                template: None,
+                batch_size: 256,
+                reset: false,
+                precision: None,
+                refit: false,
+                json: false,
+            },
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -287,6 +310,9 @@ pub fn status(project_path: &Path) -> Result<ExitCode> {
     println!("template     {}", project.setting("template")?.unwrap_or_else(|| DEFAULT_TEMPLATE.into()));
     for (model, dim, n) in project.vector_models()? {
         println!("vectors      {model}: {n} cached, {dim} dimensions");
+    }
+    if let Some(fit) = project.lexical_fit()? {
+        println!("lexical fit  {}: weights fitted on {} distinct texts of the catalog", fit.model, fit.texts);
     }
     Ok(ExitCode::SUCCESS)
 }

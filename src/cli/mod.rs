@@ -5,6 +5,7 @@ mod data;
 mod eval;
 mod manage;
 mod models;
+mod pg;
 mod recommend;
 
 use anyhow::{Context, Result};
@@ -58,6 +59,9 @@ pub enum Command {
     /// Export vectors.
     #[command(subcommand)]
     Vectors(data::VectorsCommand),
+    /// Carry the project to PostgreSQL + pgvector.
+    #[command(subcommand)]
+    Pg(pg::PgCommand),
     /// Install, list and remove sentence-embedding models.
     #[command(subcommand)]
     Models(models::ModelsCommand),
@@ -98,6 +102,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Some(Command::Embed(args)) => data::embed(&project_path, args),
         Some(Command::Encode(args)) => data::encode(args),
         Some(Command::Vectors(cmd)) => data::vectors(&project_path, cmd),
+        Some(Command::Pg(cmd)) => pg::run(&project_path, cmd),
         Some(Command::Models(cmd)) => models::run(cmd),
         Some(Command::Recommend(args)) => recommend::recommend(&project_path, args),
         Some(Command::Similar(args)) => recommend::similar(&project_path, args),
@@ -208,7 +213,12 @@ pub(crate) fn open_engine(project: &Project, exact: bool) -> Result<Engine> {
     let store = ModelStore::default_location();
     let model =
         ModelRef::of_project(project, &store)?.context("the project has no vectors yet: run `reclab embed` first")?;
-    if !model.neural {
+    if model.key == reclab::embed::LexicalV1Embedder::KEY {
+        eprintln!(
+            "note: the project's vectors come from the older lexical embedder (lexical-v1: every word weighted alike); \
+             `reclab embed --model lexical` embeds the catalog again with word weights fitted on it"
+        );
+    } else if !model.neural {
         eprintln!("note: the project's vectors come from the built-in lexical embedder (spelling, not meaning)");
     }
     let options = EngineOptions { exact, ..EngineOptions::default() };

@@ -12,7 +12,7 @@ mod template;
 pub mod toy;
 
 pub use bert::{BertEmbedder, BertEngine, BertOptions, Pooling};
-pub use lexical::LexicalEmbedder;
+pub use lexical::{LexicalEmbedder, LexicalFit, LexicalFitReport, LexicalV1Embedder, project_lexical, stored_lexical};
 pub use models::{FileEntry, InstalledModel, MAX_MODEL_FILE_BYTES, Manifest, ModelStore, data_dir};
 pub use run::{EmbedRunReport, embed_catalog, item_texts};
 pub use template::{DEFAULT_TEMPLATE, Template};
@@ -152,6 +152,12 @@ pub enum EmbedError {
     UnknownPrecision(String),
     #[error("precision {0} needs the fused engine (RECLAB_BERT_ENGINE=candle runs f32 only)")]
     PrecisionNeedsFused(&'static str),
+    #[error(
+        "the project has no lexical weights for its vectors {key}; run `reclab embed --model lexical` to fit them and embed again"
+    )]
+    NoLexicalFit { key: String },
+    #[error("--refit is for the lexical embedder; {key} has no weights fitted on the catalog")]
+    RefitNotLexical { key: String },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(
@@ -185,11 +191,21 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na.sqrt() * nb.sqrt()) }
 }
 
+/// Whether a model name given by the user means the built-in lexical embedder (its current
+/// version; `lexical-v1` names the one before inverse document frequencies).
+pub fn is_lexical(spec: &str) -> bool {
+    spec == "lexical" || spec == LexicalEmbedder::KEY || LexicalEmbedder::is_fitted_key(spec)
+}
+
 /// Resolves a model name given by the user: `lexical`, the name of an installed model, or a
 /// path to a model folder; a neural model runs in `precision` (the lexical embedder has none).
+/// The lexical embedder comes without a fit (see [`project_lexical`]).
 pub fn load_embedder(spec: &str, precision: Precision, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
-    if spec == "lexical" || spec == LexicalEmbedder::KEY {
+    if is_lexical(spec) {
         return Ok(Box::new(LexicalEmbedder::new()));
+    }
+    if spec == LexicalV1Embedder::KEY {
+        return Ok(Box::new(LexicalV1Embedder));
     }
     // An installed model's name wins over a folder of the same name in the current directory.
     if store.get(spec).is_ok() {
@@ -201,6 +217,26 @@ pub fn load_embedder(spec: &str, precision: Precision, store: &ModelStore) -> Re
         return Ok(Box::new(BertEmbedder::load(path, &options)?));
     }
     Ok(Box::new(store.load(spec, precision)?))
+}
+
+/// `embedder` ready to embed `project`'s catalog: the lexical embedder gets the project's fitted
+/// weights (fitted now when needed, or when `refit`; see [`project_lexical`]), any other comes
+/// back as it is (and `refit` is an error).
+pub fn with_project_weights(
+    project: &mut crate::store::Project,
+    embedder: Box<dyn Embedder>,
+    template: &Template,
+    refit: bool,
+    sink: &crate::jobs::ProgressSink,
+) -> Result<(Box<dyn Embedder>, Option<LexicalFitReport>), EmbedError> {
+    if embedder.key() != LexicalEmbedder::KEY {
+        if refit {
+            return Err(EmbedError::RefitNotLexical { key: embedder.key().to_string() });
+        }
+        return Ok((embedder, None));
+    }
+    let (lexical, report) = project_lexical(project, template, refit, sink)?;
+    Ok((Box::new(lexical), Some(report)))
 }
 
 /// The best embedder available: the first installed model (known models first), else the
@@ -240,6 +276,7 @@ pub struct ModelRef {
 }
 
 impl ModelRef {
+    /// The lexical embedder without a fit.
     pub fn lexical() -> Self {
         Self {
             spec: "lexical".into(),
@@ -250,16 +287,62 @@ impl ModelRef {
         }
     }
 
+    /// The model `embedder` is, named `spec`, run in `precision`.
+    pub fn of_embedder(spec: &str, embedder: &dyn Embedder, precision: Precision) -> Self {
+        Self {
+            spec: spec.to_string(),
+            key: embedder.key().to_string(),
+            dim: embedder.dim(),
+            neural: embedder.is_neural(),
+            precision: if embedder.is_neural() { precision } else { Precision::F32 },
+        }
+    }
+
+    /// The lexical embedder before inverse document frequencies.
+    pub fn lexical_v1() -> Self {
+        Self {
+            spec: LexicalV1Embedder::KEY.into(),
+            key: LexicalV1Embedder::KEY.into(),
+            dim: LexicalEmbedder::DIM,
+            neural: false,
+            precision: Precision::F32,
+        }
+    }
+
+    /// Resolves `spec` in `project`: the lexical embedder with the project's fitted weights
+    /// (their key) — or, in a project embedded before they existed and not embedded since,
+    /// `lexical-v1`, so that its rankings stay what they were — anything else as
+    /// [`ModelRef::resolve_with`] does in `precision`.
+    pub fn resolve_in(
+        spec: &str,
+        precision: Precision,
+        store: &ModelStore,
+        project: &crate::store::Project,
+    ) -> Result<Self, EmbedError> {
+        if !is_lexical(spec) {
+            return Self::resolve_with(spec, precision, store);
+        }
+        if let Some(fit) = project.lexical_fit()? {
+            return Ok(Self { key: fit.model, ..Self::lexical() });
+        }
+        let v1 = project.vector_models()?.into_iter().any(|(m, _, n)| m == LexicalV1Embedder::KEY && n > 0);
+        Ok(if v1 { Self { spec: spec.to_string(), ..Self::lexical_v1() } } else { Self::lexical() })
+    }
+
     /// Resolves `spec` (in f32) cheaply: see [`ModelRef::resolve_with`].
     pub fn resolve(spec: &str, store: &ModelStore) -> Result<Self, EmbedError> {
         Self::resolve_with(spec, Precision::F32, store)
     }
 
     /// Resolves `spec` in `precision` cheaply: from the manifest of an installed model, or by
-    /// hashing a folder's weights.
+    /// hashing a folder's weights. The lexical embedder resolves without a fit (see
+    /// [`ModelRef::resolve_in`]).
     pub fn resolve_with(spec: &str, precision: Precision, store: &ModelStore) -> Result<Self, EmbedError> {
-        if spec == "lexical" || spec == LexicalEmbedder::KEY {
+        if is_lexical(spec) {
             return Ok(Self::lexical());
+        }
+        if spec == LexicalV1Embedder::KEY {
+            return Ok(Self::lexical_v1());
         }
         match store.get(spec) {
             Ok(m) => Ok(Self {
@@ -283,14 +366,14 @@ impl ModelRef {
     }
 
     /// The model a project uses: its `model` and `precision` settings (`None` before anything
-    /// was embedded).
+    /// was embedded), the lexical embedder with the project's fit.
     pub fn of_project(project: &crate::store::Project, store: &ModelStore) -> Result<Option<Self>, EmbedError> {
         let Some(spec) = project.setting("model")? else { return Ok(None) };
         let precision = match project.setting("precision")? {
             Some(p) => Precision::parse(&p)?,
             None => Precision::F32,
         };
-        Self::resolve_with(&spec, precision, store).map(Some)
+        Self::resolve_in(&spec, precision, store, project).map(Some)
     }
 
     /// Records this model (and its precision) as the project's.
@@ -298,9 +381,14 @@ impl ModelRef {
         save_model_choice(project, &self.spec, self.precision)
     }
 
-    /// Loads the embedder this reference names.
+    /// Loads the embedder this reference names (a fitted lexical embedder needs its project:
+    /// [`stored_lexical`]).
     pub fn load(&self, store: &ModelStore) -> Result<Box<dyn Embedder>, EmbedError> {
-        let e = load_embedder(&self.spec, self.precision, store)?;
+        let e: Box<dyn Embedder> = if self.key == LexicalV1Embedder::KEY {
+            Box::new(LexicalV1Embedder)
+        } else {
+            load_embedder(&self.spec, self.precision, store)?
+        };
         if e.key() != self.key || e.dim() != self.dim {
             return Err(EmbedError::ModelMismatch {
                 project_model: self.key.clone(),
@@ -328,5 +416,35 @@ mod tests {
         }
         assert_eq!(Precision::parse(" FAST ").unwrap(), Precision::fastest());
         assert!(Precision::parse("int4").unwrap_err().to_string().contains("unknown precision 'int4'"));
+    }
+
+    /// A project embedded before the lexical weights existed: `model` = `lexical`, vectors under
+    /// `lexical-v1`, no fit. It resolves to `lexical-v1` (its rankings stay) until it is embedded
+    /// again, which fits weights; `lexical-v1` stays available by name.
+    #[test]
+    fn a_project_embedded_with_lexical_v1_resolves_to_it_until_fitted() {
+        use crate::store::Project;
+        let store = ModelStore::at(std::env::temp_dir().join("reclab-no-models-here"));
+        let f32 = Precision::F32;
+        let mut p = Project::in_memory().unwrap();
+        assert_eq!(ModelRef::resolve_in("lexical", f32, &store, &p).unwrap(), ModelRef::lexical());
+        let v = LexicalV1Embedder.embed_one("Serena");
+        p.put_vectors(LexicalV1Embedder::KEY, LexicalEmbedder::DIM, &[([1; 16], v.clone())]).unwrap();
+        let old = ModelRef::resolve_in("lexical", f32, &store, &p).unwrap();
+        assert_eq!((old.spec.as_str(), old.key.as_str()), ("lexical", LexicalV1Embedder::KEY));
+        let e = old.load(&store).unwrap();
+        assert_eq!(e.embed(&["Serena"], TextKind::Query).unwrap()[0], v);
+
+        let fit = LexicalFit::fit(["Serena", "Ines"]);
+        p.replace_lexical_fit(&crate::store::StoredLexicalFit {
+            model: fit.key(),
+            template: "{name}".into(),
+            texts: 2,
+            weights: fit.to_bytes(),
+        })
+        .unwrap();
+        assert_eq!(ModelRef::resolve_in("lexical", f32, &store, &p).unwrap().key, fit.key());
+        assert_eq!(ModelRef::resolve_in("lexical-v1", f32, &store, &p).unwrap(), ModelRef::lexical_v1());
+        assert_eq!(p.load_vectors(LexicalV1Embedder::KEY).unwrap().len(), 1, "a fit leaves lexical-v1 alone");
     }
 }

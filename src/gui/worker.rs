@@ -2,7 +2,7 @@
 //! one-off jobs (open, import, embed, add items, models, the embedding map).
 
 use crate::catalog::{ImportOptions, ImportReport};
-use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog};
+use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog, with_project_weights};
 use crate::jobs::{JobHandle, ProgressSink};
 use crate::pipeline::{
     AddReport, BuiltIndex, Engine, EngineOptions, IndexBuild, PipelineError, Recommendation, Request,
@@ -126,7 +126,7 @@ pub enum Done {
     Added(Result<AddReport, String>),
     ModelInstalled(Result<InstalledModel, String>),
     /// The project now uses another model (re-embedded).
-    Switched(Result<(Engine, ModelRef), String>),
+    Switched(Result<(ModelRef, Engine), String>),
     Projection(Vec<(u64, [f32; 2])>),
     Exported(Result<PathBuf, String>),
     /// The vector index, built while exact search served.
@@ -141,7 +141,8 @@ fn engine_options() -> EngineOptions {
     EngineOptions { background: true, ..EngineOptions::default() }
 }
 
-/// Embeds whatever is missing for `model` and opens the engine.
+/// Embeds whatever is missing for `model` and opens the engine (whose `model` is the one to
+/// keep: the lexical embedder's key names its fitted weights).
 fn embed_and_open(
     project: &mut Project,
     model: &ModelRef,
@@ -154,13 +155,20 @@ fn embed_and_open(
         .map_err(|e| e.to_string())?
         .unwrap_or_else(|| crate::embed::DEFAULT_TEMPLATE.into());
     let template = Template::parse(&template_src, &attributes).map_err(|e| e.to_string())?;
-    let embedder = model.load(store).map_err(|e| e.to_string())?;
+    // The lexical embedder comes with the project's fitted weights (fitted now if needed).
+    let embedder: Box<dyn crate::embed::Embedder> = if crate::embed::LexicalEmbedder::is_fitted_key(&model.key) {
+        Box::new(crate::embed::LexicalEmbedder::new())
+    } else {
+        model.load(store).map_err(|e| e.to_string())?
+    };
+    let (embedder, _) = with_project_weights(project, embedder, &template, false, sink).map_err(|e| e.to_string())?;
+    let model = ModelRef::of_embedder(&model.spec, embedder.as_ref(), model.precision);
     let report = embed_catalog(project, embedder.as_ref(), &template, 256, sink).map_err(|e| e.to_string())?;
     if report.cancelled {
         return Err("cancelled; the vectors computed so far are saved".into());
     }
     model.save_to(project).map_err(|e| e.to_string())?;
-    let mut engine = Engine::open(project, model.clone(), store.clone(), engine_options(), sink).map_err(message)?;
+    let mut engine = Engine::open(project, model, store.clone(), engine_options(), sink).map_err(message)?;
     engine.set_embedder(embedder).map_err(message)?;
     // Built here rather than on the first recommendation, which would pay for it.
     let _ = sink.report("counting co-occurrences", 0, 0);
@@ -190,7 +198,7 @@ pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result
             };
             let engine = embed_and_open(&mut project, &model, &store, sink)?;
             let log = summarize_log(&project)?;
-            Ok(Opened { path: path.clone(), engine, model, reports, log })
+            Ok(Opened { path: path.clone(), model: engine.model.clone(), engine, reports, log })
         })())
     })
 }
@@ -294,7 +302,7 @@ pub fn switch_model(
             let model = ModelRef::resolve_with(&spec, precision, &store).map_err(|e| e.to_string())?;
             let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
             let engine = embed_and_open(&mut project, &model, &store, sink)?;
-            Ok((engine, model))
+            Ok((engine.model.clone(), engine))
         })())
     })
 }

@@ -354,6 +354,11 @@ impl Engine {
             embedder: OnceLock::new(),
             store,
         };
+        // The lexical embedder's weights live in the project, which the engine does not keep.
+        if crate::embed::LexicalEmbedder::is_fitted_key(&engine.model.key) {
+            let lexical = crate::embed::stored_lexical(project, &engine.model.key)?;
+            let _ = engine.embedder.set(Box::new(lexical));
+        }
         let _ = sink.report("opening the index", 3, 3);
         if engine.options.exact {
             engine.index_report =

@@ -8,6 +8,7 @@ mod embeddings;
 mod import;
 mod interactions;
 mod items;
+mod lexical;
 mod named;
 pub mod schema;
 mod users;
@@ -15,6 +16,7 @@ mod users;
 pub use embeddings::{VectorRow, VectorTable};
 pub use import::ImportKind;
 pub use items::{UpsertCounts, VectorBatch};
+pub use lexical::StoredLexicalFit;
 pub use named::{EvalRunRow, Named};
 pub use users::{SimAction, SimUser};
 

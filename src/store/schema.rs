@@ -148,6 +148,17 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE embeddings_v5 RENAME TO embeddings;
     CREATE UNIQUE INDEX embeddings_by_text ON embeddings (model_id, text_hash);
     "#,
+    // 6 → 7: the lexical embedder's weights (inverse document frequencies fitted on the
+    // catalog), under the key of the vectors they give.
+    r#"
+    CREATE TABLE lexical_fits (
+        model     TEXT PRIMARY KEY,
+        template  TEXT NOT NULL,
+        texts     INTEGER NOT NULL,
+        weights   BLOB NOT NULL,
+        fitted_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -131,7 +131,8 @@ fn vectors_saved_before_a_crash_survive_it() {
         .unwrap();
     assert!(!out.status.success(), "the failpoint aborts the process");
     let status = sb.ok(&["status"]);
-    assert!(status.contains("lexical-v1: 300 cached"), "three committed batches survive:\n{status}");
+    let cached = status.lines().find(|l| l.starts_with("vectors      lexical-v2@")).unwrap_or_default();
+    assert!(cached.ends_with(": 300 cached, 512 dimensions"), "three committed batches survive:\n{status}");
     let resumed: Value = serde_json::from_str(&sb.ok(&["embed", "--model", "lexical", "--json"])).unwrap();
     assert_eq!(resumed["cached"].as_u64(), Some(300));
     assert_eq!(resumed["embedded"].as_u64().unwrap() + 300, resumed["unique_texts"].as_u64().unwrap());
@@ -174,4 +175,87 @@ fn reduced_precisions_stay_within_the_cosine_bar() {
     }
     let err = sb.fails(&["encode", "--precision", "int4", "--", "x"]);
     assert!(err.contains("unknown precision 'int4'"), "{err}");
+}
+
+/// Runs `reclab args…`, asserts success, returns (stdout, stderr).
+fn ok_with_stderr(sb: &Sandbox, args: &[&str]) -> (String, String) {
+    let out = sb.run(args);
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+    assert!(out.status.success(), "reclab {args:?} failed:\n{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+fn top_ids(rec: &Value) -> Vec<String> {
+    rec["results"].as_array().unwrap().iter().map(|r| r["item_id"].as_str().unwrap().to_string()).collect()
+}
+
+/// The key of the project's lexical vectors, from `reclab status`.
+fn lexical_key(sb: &Sandbox) -> String {
+    let status = sb.ok(&["status"]);
+    let line = status.lines().find(|l| l.starts_with("lexical fit  ")).unwrap_or_else(|| panic!("{status}"));
+    line["lexical fit  ".len()..].split(':').next().unwrap().to_string()
+}
+
+#[test]
+fn without_a_model_the_launch_scenario_leads_with_serenas_own_items() {
+    let sb = Sandbox::new();
+    sb.ok(&["sample"]);
+    let (_, stderr) = ok_with_stderr(&sb, &["embed"]);
+    assert!(stderr.contains("built-in lexical embedder"), "{stderr}");
+    assert!(stderr.contains("lexical weights fitted on 1744 distinct texts"), "{stderr}");
+    let rec: Value = serde_json::from_str(&sb.ok(&["recommend", "--action", "purchase:1001", "--json"])).unwrap();
+    assert!(rec["model"].as_str().unwrap().starts_with("lexical-v2@"), "{}", rec["model"]);
+    let top = top_ids(&rec);
+    assert!(top[..3].contains(&"1002".to_string()), "her premium skin is in the top 3: {top:?}");
+    let serena: Vec<&str> = vec!["1002", "1003", "1004", "1005", "1006", "1007", "1008", "1009", "1010"];
+    assert!(top[..2].iter().all(|id| serena.contains(&id.as_str())), "Serena's own items lead: {top:?}");
+}
+
+#[test]
+fn a_cold_start_item_uses_the_stored_lexical_weights_until_a_refit_replaces_them() {
+    let sb = Sandbox::new();
+    sb.ok(&["sample"]);
+    sb.ok(&["embed"]);
+    let key = lexical_key(&sb);
+    sb.ok(&["items", "add", "--id", "1901", "--name", "Serena's Winter Bloom", "--category", "Premium skin"]);
+    assert_eq!(lexical_key(&sb), key, "adding an item does not refit");
+    let similar: Value = serde_json::from_str(&sb.ok(&["similar", "1901", "--k", "3", "--json"])).unwrap();
+    assert_eq!(similar["model"], key.as_str());
+    assert!(top_ids(&similar).contains(&"1002".to_string()), "{:?}", top_ids(&similar));
+    let again: Value = serde_json::from_str(&sb.ok(&["embed", "--json"])).unwrap();
+    assert_eq!((again["embedded"].as_u64(), again["cached"].as_u64()), (Some(0), Some(1745)));
+
+    // A refit counts the new item's words: new weights, a new key, everything embedded again,
+    // and nothing of the old fit left.
+    let (stdout, stderr) = ok_with_stderr(&sb, &["embed", "--refit", "--json"]);
+    let refit = lexical_key(&sb);
+    assert_ne!(refit, key);
+    assert!(stderr.contains(&format!("removed the previous fit {key} and its vectors")), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!((report["embedded"].as_u64(), report["model"].as_str()), (Some(1745), Some(refit.as_str())));
+    let status = sb.ok(&["status"]);
+    let vectors: Vec<&str> = status.lines().filter(|l| l.starts_with("vectors ")).collect();
+    assert_eq!(vectors, vec![format!("vectors      {refit}: 1745 cached, 512 dimensions").as_str()]);
+    let (_, stderr) = ok_with_stderr(&sb, &["similar", "1901", "--k", "3"]);
+    assert!(stderr.contains("vector index built"), "the index of the old vectors is not reused: {stderr}");
+}
+
+#[test]
+fn the_old_lexical_weighting_keeps_its_rankings_and_says_how_to_move_on() {
+    let sb = Sandbox::new();
+    sb.ok(&["sample"]);
+    sb.ok(&["embed", "--model", "lexical-v1"]);
+    let (stdout, stderr) = ok_with_stderr(&sb, &["recommend", "--action", "purchase:1001", "--json"]);
+    assert!(stderr.contains("older lexical embedder (lexical-v1"), "{stderr}");
+    let rec: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rec["model"], "lexical-v1");
+    // What the issue saw before the weights existed: other Descendants first.
+    assert_eq!(top_ids(&rec)[..3], ["1185", "1093", "1145"]);
+
+    let (_, stderr) = ok_with_stderr(&sb, &["embed", "--model", "lexical"]);
+    assert!(stderr.contains("lexical-v1 vectors, every word weighted alike, stay"), "{stderr}");
+    let rec: Value = serde_json::from_str(&sb.ok(&["recommend", "--action", "purchase:1001", "--json"])).unwrap();
+    assert!(rec["model"].as_str().unwrap().starts_with("lexical-v2@"), "{}", rec["model"]);
+    assert!(top_ids(&rec)[..3].contains(&"1002".to_string()), "{:?}", top_ids(&rec));
 }

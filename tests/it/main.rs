@@ -5,6 +5,8 @@ mod eval;
 mod fuzz;
 mod import;
 mod models;
+mod pgserver;
 mod pipeline;
+mod postgres;
 mod robust;
 mod support;
