@@ -18,6 +18,7 @@ pub mod output;
 pub mod pg;
 pub mod pipeline;
 pub mod sample;
+pub mod session;
 pub mod store;
 pub mod util;
 

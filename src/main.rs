@@ -10,24 +10,12 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", message(&err));
+            // The error and its causes, each once (`{:#}` joins the chain with ": ").
+            eprintln!("error: {err:#}");
+            if let Some(hint) = cli::hint(&err) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(1)
         }
     }
-}
-
-/// The error and its causes, each once: many of reclab's errors already name their cause in
-/// their own text ("cannot read F: No such file…"), and chaining would repeat it.
-fn message(err: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in err.chain().map(ToString::to_string) {
-        if text.contains(&cause) {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&cause);
-    }
-    text
 }

@@ -11,7 +11,7 @@ pub enum OutputError {
     Protected { path: PathBuf, what: String },
     #[error("cannot write {path}: it is a folder")]
     IsDir { path: PathBuf },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io { path: PathBuf, source: std::io::Error },
 }
 

@@ -3,6 +3,7 @@
 
 use crate::catalog::{ImportOptions, ImportReport};
 use crate::jobs::ProgressSink;
+use crate::pipeline::user::{ADD_TO_CART, PURCHASE, VIEW};
 use crate::pipeline::{BuiltinFilters, Request, Rule, RuleEntry, RuleSet, Strategy, StrategyKind};
 use crate::store::{ImportKind, Named, Project, SimAction, StoreError};
 use std::path::Path;
@@ -36,8 +37,15 @@ pub fn import_sample(project: &mut Project, sink: &ProgressSink) -> Result<Vec<I
         project.set_setting("now", &crate::util::format_time(SAMPLE_NOW))?;
     }
     install_examples(project)?;
+    // The window opens on the in-game shop launch.
+    if project.setting(crate::session::START_SCENARIO)?.is_none() {
+        project.set_setting(crate::session::START_SCENARIO, LAUNCH_SCENARIO)?;
+    }
     Ok(vec![catalog, events])
 }
+
+/// The scenario a window opens the sample with: Serena bought a few minutes ago.
+pub const LAUNCH_SCENARIO: &str = "shop-launch";
 
 fn act(event: &str, item: &str, minutes_ago: i64) -> SimAction {
     SimAction { event_type: event.into(), item_id: Some(item.into()), query: None, ts: SAMPLE_NOW - minutes_ago * 60 }
@@ -71,10 +79,14 @@ pub fn install_examples(project: &Project) -> Result<(), StoreError> {
     };
     let scenarios = [
         (
+            LAUNCH_SCENARIO,
+            Request { user: Some("launch-demo".into()), actions: vec![act(PURCHASE, "1001", 5)], ..Request::default() },
+        ),
+        (
             "serena-launch",
             Request {
                 user: Some("launch-demo".into()),
-                actions: vec![act("view", "1003", 12), act("purchase", "1001", 5)],
+                actions: vec![act(VIEW, "1003", 12), act(PURCHASE, "1001", 5)],
                 filter: r#"EXCLUDE ItemID WHERE Items.CATEGORY = "Descendant""#.into(),
                 rules: launch_week.clone(),
                 ..Request::default()
@@ -84,11 +96,7 @@ pub fn install_examples(project: &Project) -> Result<(), StoreError> {
             "korean-bbq-basket",
             Request {
                 user: Some("bbq-shopper".into()),
-                actions: vec![
-                    act("purchase", "2086", 2 * 24 * 60),
-                    act("view", "2330", 90),
-                    act("add_to_cart", "2225", 30),
-                ],
+                actions: vec![act(PURCHASE, "2086", 2 * 24 * 60), act(VIEW, "2330", 90), act(ADD_TO_CART, "2225", 30)],
                 strategy: Strategy { kind: StrategyKind::Profile, half_life_hours: 12.0, ..Strategy::default() },
                 builtins: BuiltinFilters { owned: false, ..BuiltinFilters::default() },
                 filter: "EXCLUDE ItemID WHERE Items.DAYS_TO_EXPIRY < 1".into(),

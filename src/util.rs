@@ -166,6 +166,20 @@ pub fn round6(x: f32) -> f64 {
     ((x as f64) * 1e6).round() / 1e6
 }
 
+/// An error with its causes, each once: "cannot read a.csv: No such file or directory". Every
+/// error of reclab's core says what went wrong in its own words and leaves its cause to
+/// `source()`, so the chain never repeats itself.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 /// errors: they are listed in the [`ImportReport`] and the rest of the file is imported.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is empty: there is no header row")]
     Empty { path: PathBuf },

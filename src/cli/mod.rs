@@ -3,6 +3,7 @@
 mod bench;
 mod data;
 mod eval;
+mod hints;
 mod manage;
 mod models;
 mod pg;
@@ -10,7 +11,7 @@ mod recommend;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use reclab::embed::{Embedder, ModelRef, ModelStore, Precision};
+use reclab::embed::{Embedder, ModelStore, Precision};
 use reclab::jobs::{JobHandle, Progress};
 use reclab::pipeline::{Engine, EngineOptions};
 use reclab::store::Project;
@@ -186,18 +187,9 @@ fn note_empty(project: &Project) {
     }
 }
 
-fn missing_hint(e: reclab::store::StoreError) -> anyhow::Error {
-    match e {
-        e @ reclab::store::StoreError::Missing { .. } => {
-            anyhow::anyhow!("{e}; create it with `reclab import <catalog>` or `reclab sample`")
-        }
-        other => other.into(),
-    }
-}
-
 /// Opens an existing project to change it.
 pub(crate) fn open_existing(path: &Path) -> Result<Project> {
-    let project = Project::open_existing(path).map_err(missing_hint)?;
+    let project = Project::open_existing(path)?;
     note_empty(&project);
     Ok(project)
 }
@@ -205,35 +197,36 @@ pub(crate) fn open_existing(path: &Path) -> Result<Project> {
 /// Opens an existing project to read it: nothing is written to it, and a file this user may
 /// not write opens too.
 pub(crate) fn open_read(path: &Path) -> Result<Project> {
-    Project::open_read_only(path).map_err(missing_hint)
+    Ok(Project::open_read_only(path)?)
 }
 
-/// Opens the pipeline on the project's model.
+/// Opens the pipeline on the project's model, saying what the user should know about it.
 pub(crate) fn open_engine(project: &Project, exact: bool) -> Result<Engine> {
-    let store = ModelStore::default_location();
-    let model =
-        ModelRef::of_project(project, &store)?.context("the project has no vectors yet: run `reclab embed` first")?;
-    if model.key == reclab::embed::LexicalV1Embedder::KEY {
-        eprintln!(
-            "note: the project's vectors come from the older lexical embedder (lexical-v1: every word weighted alike); \
-             `reclab embed --model lexical` embeds the catalog again with word weights fitted on it"
-        );
-    } else if !model.neural {
-        eprintln!("note: the project's vectors come from the built-in lexical embedder (spelling, not meaning)");
-    }
     let options = EngineOptions { exact, ..EngineOptions::default() };
-    let engine = Engine::open(project, model, store, options, &reclab::jobs::ProgressSink::none())?;
+    let (engine, notices) = reclab::session::open_engine(
+        project,
+        ModelStore::default_location(),
+        options,
+        &reclab::jobs::ProgressSink::none(),
+    )?;
+    let (missing, about_model): (Vec<_>, Vec<_>) =
+        notices.iter().partition(|n| matches!(n, reclab::session::Notice::MissingVectors(_)));
+    for n in about_model {
+        eprintln!("note: {}", hints::notice(n));
+    }
     let r = &engine.index_report;
     if r.action == "built" {
         eprintln!("vector index built: {} vectors in {} shard(s) in {:.2} s", r.size, r.shards, r.seconds);
     }
-    if !engine.missing.is_empty() {
-        eprintln!(
-            "note: {} item(s) have no vector yet and cannot be recommended; run `reclab embed`",
-            engine.missing.len()
-        );
+    for n in missing {
+        eprintln!("note: {}", hints::notice(n));
     }
     Ok(engine)
+}
+
+/// The instruction that goes with `err`, if the command line has one.
+pub fn hint(err: &anyhow::Error) -> Option<String> {
+    hints::for_error(err)
 }
 
 /// Parses `--precision` (f32, bf16, int8 or fast).
@@ -249,16 +242,17 @@ pub(crate) fn resolve_embedder(
     project: Option<&Project>,
 ) -> Result<(String, Precision, Box<dyn Embedder>)> {
     let store = ModelStore::default_location();
-    let from_project = project.and_then(|p| p.setting("model").ok().flatten());
     let project_precision = match project.map(|p| p.setting("precision")).transpose()?.flatten() {
         Some(p) => Some(Precision::parse(&p)?),
         None => None,
     };
     let precision = precision.or(project_precision).unwrap_or_default();
-    let spec = requested.map(str::to_string).or(from_project);
-    let spec = match spec {
-        Some(spec) => spec,
-        None => store.best().map(|m| m.manifest.name.clone()).unwrap_or_else(|| "lexical".to_string()),
+    // The project's model (which must be installed), else the best installed one, else the
+    // lexical embedder: the same choice the window makes.
+    let spec = match (requested, project) {
+        (Some(spec), _) => spec.to_string(),
+        (None, Some(p)) => reclab::session::model_to_embed(p, &store)?.spec,
+        (None, None) => store.best().map(|m| m.manifest.name.clone()).unwrap_or_else(|| "lexical".to_string()),
     };
     let embedder = reclab::embed::load_embedder(&spec, precision, &store)?;
     if !embedder.is_neural() {

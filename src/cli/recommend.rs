@@ -6,7 +6,8 @@ use clap::Args;
 use reclab::output::Protected;
 use reclab::pipeline::user::parse_action;
 use reclab::pipeline::{Builtin, Engine, Request, RuleSet, StrategyKind};
-use reclab::store::{Named, Project};
+use reclab::session;
+use reclab::store::Project;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -101,32 +102,18 @@ pub struct SimilarArgs {
 
 /// The scenario's time: `--now`, else the project's `now` setting, else the current time.
 pub fn scenario_now(project: &Project, now: Option<&str>) -> Result<i64> {
-    if let Some(t) = now {
-        return reclab::util::parse_time(t)
-            .with_context(|| format!("--now '{t}' is not a time ({})", reclab::util::TIME_FORMATS));
-    }
-    if let Some(t) = project.setting("now")?
-        && let Some(ts) = reclab::util::parse_time(&t)
-    {
-        return Ok(ts);
-    }
-    Ok(reclab::util::now_secs())
+    let explicit = match now {
+        Some(t) => Some(
+            reclab::util::parse_time(t)
+                .with_context(|| format!("--now '{t}' is not a time ({})", reclab::util::TIME_FORMATS))?,
+        ),
+        None => None,
+    };
+    Ok(session::scenario_now(project, explicit)?)
 }
 
 pub fn load_rules(project: &Project, spec: &str) -> Result<RuleSet> {
-    if let Some(body) = project.load_named(Named::RulePreset, spec)? {
-        return Ok(RuleSet::parse(&body, &format!("preset {spec}"))?);
-    }
-    let path = Path::new(spec);
-    if path.exists() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(RuleSet::parse(&text, &path.display().to_string())?);
-    }
-    let presets = project.list_named(Named::RulePreset)?;
-    bail!(
-        "--rules {spec}: no such preset in the project and no such file{}",
-        if presets.is_empty() { String::new() } else { format!(" (presets: {})", presets.join(", ")) }
-    )
+    Ok(session::load_rules(project, spec)?)
 }
 
 fn key_value(spec: &str, flag: &str) -> Result<(String, String)> {
@@ -206,49 +193,13 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
     // Only saving a scenario writes to the project.
     let project = if args.save_scenario.is_some() { open_existing(project_path)? } else { open_read(project_path)? };
     let mut req = match &args.scenario {
-        Some(name) => {
-            let body = project.load_named(Named::Scenario, name)?.with_context(|| {
-                let names = project.list_named(Named::Scenario).unwrap_or_default();
-                format!(
-                    "no scenario named '{name}'{}",
-                    if names.is_empty() { String::new() } else { format!("; scenarios: {}", names.join(", ")) }
-                )
-            })?;
-            serde_json::from_str::<Request>(&body).with_context(|| format!("scenario '{name}' is damaged"))?
-        }
+        Some(name) => session::load_scenario(&project, name)?,
         None => Request { now: scenario_now(&project, args.common.now.as_deref())?, ..Request::default() },
     };
     apply_common(&project, &mut req, &args.common)?;
     let now = req.now;
     if let Some(user) = &args.user {
-        match project.load_user(user)? {
-            Some(u) => {
-                req.actions = u.actions;
-                req.history.clear();
-            }
-            None => {
-                let history = project.user_history(user)?;
-                if history.is_empty() {
-                    let saved = project.list_users()?;
-                    bail!(
-                        "no user '{user}': not a saved simulated user{} and not in the interaction log",
-                        if saved.is_empty() { String::new() } else { format!(" ({})", saved.join(", ")) }
-                    );
-                }
-                let all: Vec<_> = history
-                    .into_iter()
-                    .map(|e| reclab::store::SimAction {
-                        event_type: e.event_type,
-                        item_id: Some(e.item_id),
-                        query: None,
-                        ts: e.ts,
-                    })
-                    .collect();
-                req.history = all.clone();
-                req.actions = all;
-            }
-        }
-        req.user = Some(user.clone());
+        session::set_user(&project, &mut req, user)?;
     }
     if !args.actions.is_empty() {
         let n = args.actions.len() as i64;
@@ -296,12 +247,7 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
 pub fn similar(project_path: &Path, args: SimilarArgs) -> Result<ExitCode> {
     check_out(project_path, &args.common)?;
     let project = open_read(project_path)?;
-    let mut req = Request {
-        now: scenario_now(&project, args.common.now.as_deref())?,
-        similar_to: Some(args.item.clone()),
-        ..Request::default()
-    };
-    // Similar items are about the item, not a user: nothing is owned or in a cart.
+    let mut req = session::similar_request(&args.item, scenario_now(&project, args.common.now.as_deref())?);
     apply_common(&project, &mut req, &args.common)?;
     let engine = open_engine(&project, args.common.exact)?;
     output(&project, &engine, &req, &args.common)

@@ -144,7 +144,7 @@ pub enum EmbedError {
     AlreadyInstalled(String),
     #[error("download of {repo}/{file} failed: {message}")]
     Download { repo: String, file: String, message: String },
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("template: {0}")]
     Template(String),
@@ -152,16 +152,14 @@ pub enum EmbedError {
     UnknownPrecision(String),
     #[error("precision {0} needs the fused engine (RECLAB_BERT_ENGINE=candle runs f32 only)")]
     PrecisionNeedsFused(&'static str),
-    #[error(
-        "the project has no lexical weights for its vectors {key}; run `reclab embed --model lexical` to fit them and embed again"
-    )]
+    #[error("the project has no lexical weights for its vectors {key}")]
     NoLexicalFit { key: String },
     #[error("--refit is for the lexical embedder; {key} has no weights fitted on the catalog")]
     RefitNotLexical { key: String },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(
-        "the project's vectors come from {project_model} ({project_dim} dimensions) but {requested} gives {requested_dim}; run `reclab embed --model {requested}` to switch the project to it"
+        "the project's vectors come from {project_model} ({project_dim} dimensions) but {requested} gives {requested_dim}"
     )]
     ModelMismatch { project_model: String, project_dim: usize, requested: String, requested_dim: usize },
 }
@@ -237,17 +235,6 @@ pub fn with_project_weights(
     }
     let (lexical, report) = project_lexical(project, template, refit, sink)?;
     Ok((Box::new(lexical), Some(report)))
-}
-
-/// The best embedder available: the first installed model (known models first), else the
-/// lexical embedder.
-pub fn best_embedder(store: &ModelStore) -> Box<dyn Embedder> {
-    if let Some(m) = store.best()
-        && let Ok(e) = store.load(&m.manifest.name, Precision::F32)
-    {
-        return Box::new(e);
-    }
-    Box::new(LexicalEmbedder::new())
 }
 
 /// Records `spec` in `precision` as the project's model (the `model` and `precision`

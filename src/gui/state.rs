@@ -159,15 +159,29 @@ pub struct Loaded {
     pub board: Arc<crate::eval::board::Board>,
     /// Stored evaluation runs (id, time, label), newest first.
     pub eval_runs: Vec<(i64, i64, String)>,
+    /// The last failure to read the saved names, until the app shows it.
+    pub names_error: Option<String>,
 }
 
 impl Loaded {
+    /// Reads the saved names again; a failure keeps the old lists and is kept in
+    /// `names_error` for the app to show.
     pub fn refresh_names(&mut self) {
         use crate::store::Named;
-        self.presets = self.project.list_named(Named::RulePreset).unwrap_or_default();
-        self.scenarios = self.project.list_named(Named::Scenario).unwrap_or_default();
-        self.users = self.project.list_users().unwrap_or_default();
-        self.eval_runs = self.project.list_eval_runs().unwrap_or_default();
+        let read = || -> Result<_, crate::store::StoreError> {
+            Ok((
+                self.project.list_named(Named::RulePreset)?,
+                self.project.list_named(Named::Scenario)?,
+                self.project.list_users()?,
+                self.project.list_eval_runs()?,
+            ))
+        };
+        match read() {
+            Ok((presets, scenarios, users, eval_runs)) => {
+                (self.presets, self.scenarios, self.users, self.eval_runs) = (presets, scenarios, users, eval_runs);
+            }
+            Err(e) => self.names_error = Some(format!("cannot read the saved names: {}", crate::util::error_chain(&e))),
+        }
     }
 }
 
@@ -178,6 +192,9 @@ pub type Projection = Vec<(u64, [f32; 2])>;
 pub struct AppState {
     pub project_path: PathBuf,
     pub loaded: Option<Loaded>,
+    /// The project could not open because its model is not installed here: its name. The
+    /// window offers to install it or to use another model; it never switches on its own.
+    pub model_missing: Option<String>,
     /// The live scenario.
     pub request: Request,
     /// Bumped on every change of `request`; results carry the generation they answer.
@@ -212,6 +229,7 @@ impl AppState {
         Self {
             project_path,
             loaded: None,
+            model_missing: None,
             request: Request::default(),
             generation: 0,
             revision: 0,

@@ -50,6 +50,21 @@ pub fn fixture_project(dir: &Path) -> PathBuf {
         .expect("import events");
     p.set_setting("now", &crate::util::format_time(NOW)).expect("set now");
     p.set_setting("model", "lexical").expect("set model");
+    // The window opens on the launch: a purchase of Serena five minutes ago.
+    let launch = Request {
+        user: Some("launch-demo".into()),
+        actions: vec![SimAction {
+            event_type: crate::pipeline::user::PURCHASE.into(),
+            item_id: Some("1001".into()),
+            query: None,
+            ts: NOW - 300,
+        }],
+        now: NOW,
+        ..Request::default()
+    };
+    let body = serde_json::to_string(&launch).expect("a request serialises");
+    p.save_named(crate::store::Named::Scenario, "launch", &body).expect("save the launch scenario");
+    p.set_setting(crate::session::START_SCENARIO, "launch").expect("set the start scenario");
     let e = crate::embed::LexicalEmbedder::new();
     embed_catalog(&mut p, &e, &Template::default_template(), 64, &sink).expect("embed");
     path
@@ -94,6 +109,7 @@ pub fn loaded_state(dir: &Path) -> AppState {
         event_types: vec!["view".into(), "click".into(), "purchase".into()],
         board: Arc::new(crate::eval::board::Board::default()),
         eval_runs: Vec::new(),
+        names_error: None,
     };
     loaded.refresh_names();
     state.loaded = Some(loaded);
@@ -106,4 +122,36 @@ pub fn panel_harness<'a>(size: [f32; 2], mut ui_fn: impl FnMut(&mut egui::Ui) + 
         .with_size(size)
         .with_context_setup(super::fonts::install)
         .build_ui(move |ui| ui_fn(ui))
+}
+
+/// The real app on the project at `path`, in a harness (models and settings under `dir`).
+pub fn app_harness(path: &Path, _dir: &Path) -> egui_kittest::Harness<'static, super::app::ReclabApp> {
+    let options = super::GuiOptions { project: Some(path.to_path_buf()), ..Default::default() };
+    let outcome = Arc::new(std::sync::Mutex::new(None));
+    egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| super::app::ReclabApp::new(cc, options, outcome))
+}
+
+/// Steps until the jobs are done and the result answers the current request (or the project
+/// could not open: then there is nothing more to wait for).
+pub fn settle_app(h: &mut egui_kittest::Harness<'static, super::app::ReclabApp>) {
+    // Let queued input and commands reach the app first.
+    h.step();
+    h.step();
+    for _ in 0..4000 {
+        h.step();
+        if h.state().is_settled() {
+            // A few more frames so the UI shows the new state.
+            for _ in 0..3 {
+                h.step();
+            }
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!(
+        "the app did not settle; notifications: {:?}",
+        h.state().state().notifications.iter().map(|n| &n.text).collect::<Vec<_>>()
+    );
 }

@@ -2,12 +2,14 @@
 //! one-off jobs (open, import, embed, add items, models, the embedding map).
 
 use crate::catalog::{ImportOptions, ImportReport};
-use crate::embed::{InstalledModel, ModelRef, ModelStore, Template, embed_catalog, with_project_weights};
-use crate::jobs::{JobHandle, ProgressSink};
+use crate::embed::{InstalledModel, ModelRef, ModelStore};
+use crate::jobs::JobHandle;
 use crate::pipeline::{
     AddReport, BuiltIndex, Engine, EngineOptions, IndexBuild, PipelineError, Recommendation, Request,
 };
+use crate::session;
 use crate::store::{ImportKind, Project};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, RwLock};
@@ -36,8 +38,9 @@ pub struct Recommender {
     rx: Receiver<Answer>,
 }
 
+/// A recommendation's error as the results panel shows it: with its causes, once.
 fn message(e: PipelineError) -> String {
-    e.to_string()
+    crate::util::error_chain(&e)
 }
 
 impl Recommender {
@@ -95,6 +98,8 @@ pub struct Opened {
     pub model: ModelRef,
     pub reports: Vec<ImportReport>,
     pub log: LogSummary,
+    /// The request the window starts with (see [`session::start_request`]).
+    pub start: Result<Request>,
 }
 
 /// What the panels need from the interaction log, computed off the UI thread.
@@ -105,32 +110,31 @@ pub struct LogSummary {
     pub users: Vec<(String, u64)>,
 }
 
-fn summarize_log(project: &Project) -> Result<LogSummary, String> {
-    let log = project.load_interactions().map_err(|e| e.to_string())?;
-    let mut event_types: Vec<String> =
-        ["view", "click", "search", "add_to_cart", "purchase", "equip"].iter().map(|s| s.to_string()).collect();
+fn summarize_log(project: &Project) -> Result<LogSummary> {
+    let log = project.load_interactions()?;
+    let mut event_types: Vec<String> = crate::pipeline::user::KNOWN_EVENT_TYPES.iter().map(|s| s.to_string()).collect();
     let others: std::collections::BTreeSet<String> =
         log.iter().map(|e| e.event_type.clone()).filter(|t| !event_types.contains(t)).collect();
     event_types.extend(others);
-    let users = project.log_users(200).map_err(|e| e.to_string())?;
+    let users = project.log_users(200)?;
     Ok(LogSummary { board: crate::eval::board::Board::new(&log), event_types, users })
 }
 
-/// The result of a background job.
+/// The result of a background job: a typed error with its causes when it failed.
 pub enum Done {
-    Opened(Result<Opened, String>),
+    Opened(Result<Box<Opened>>),
     /// An import, and the engine reopened on the changed project.
-    Imported(Result<(ImportReport, Engine, LogSummary), String>),
+    Imported(Result<Box<(ImportReport, Engine, LogSummary)>>),
     /// An evaluation and the id it was stored under.
-    Evaluated(Result<(crate::eval::EvalReport, i64), String>),
-    Added(Result<AddReport, String>),
-    ModelInstalled(Result<InstalledModel, String>),
+    Evaluated(Result<(crate::eval::EvalReport, i64)>),
+    Added(Result<AddReport>),
+    ModelInstalled(Result<InstalledModel>),
     /// The project now uses another model (re-embedded).
-    Switched(Result<(ModelRef, Engine), String>),
+    Switched(Result<Box<(ModelRef, Engine)>>),
     Projection(Vec<(u64, [f32; 2])>),
-    Exported(Result<PathBuf, String>),
+    Exported(Result<PathBuf>),
     /// The vector index, built while exact search served.
-    IndexBuilt(Result<BuiltIndex, String>),
+    IndexBuilt(Result<BuiltIndex>),
 }
 
 pub type Job = JobHandle<Done>;
@@ -141,64 +145,25 @@ fn engine_options() -> EngineOptions {
     EngineOptions { background: true, ..EngineOptions::default() }
 }
 
-/// Embeds whatever is missing for `model` and opens the engine (whose `model` is the one to
-/// keep: the lexical embedder's key names its fitted weights).
-fn embed_and_open(
-    project: &mut Project,
-    model: &ModelRef,
-    store: &ModelStore,
-    sink: &ProgressSink,
-) -> Result<Engine, String> {
-    let attributes = project.attributes().map_err(|e| e.to_string())?;
-    let template_src = project
-        .setting("template")
-        .map_err(|e| e.to_string())?
-        .unwrap_or_else(|| crate::embed::DEFAULT_TEMPLATE.into());
-    let template = Template::parse(&template_src, &attributes).map_err(|e| e.to_string())?;
-    // The lexical embedder comes with the project's fitted weights (fitted now if needed).
-    let embedder: Box<dyn crate::embed::Embedder> = if crate::embed::LexicalEmbedder::is_fitted_key(&model.key) {
-        Box::new(crate::embed::LexicalEmbedder::new())
-    } else {
-        model.load(store).map_err(|e| e.to_string())?
-    };
-    let (embedder, _) = with_project_weights(project, embedder, &template, false, sink).map_err(|e| e.to_string())?;
-    let model = ModelRef::of_embedder(&model.spec, embedder.as_ref(), model.precision);
-    let report = embed_catalog(project, embedder.as_ref(), &template, 256, sink).map_err(|e| e.to_string())?;
-    if report.cancelled {
-        return Err("cancelled; the vectors computed so far are saved".into());
-    }
-    model.save_to(project).map_err(|e| e.to_string())?;
-    let mut engine = Engine::open(project, model, store.clone(), engine_options(), sink).map_err(message)?;
-    engine.set_embedder(embedder).map_err(message)?;
-    // Built here rather than on the first recommendation, which would pay for it.
-    let _ = sink.report("counting co-occurrences", 0, 0);
-    let _ = engine.stats.cooccurrence();
-    Ok(engine)
-}
-
-/// Opens `path`; the sample project is created from the bundled data on first start.
+/// Opens `path`; the sample project is created from the bundled data on first start. The
+/// project keeps its model: when that model is not installed here, the job fails with
+/// [`session::SessionError::ModelMissing`] and the window offers to install it or to use another.
 pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
     JobHandle::spawn("open", Some(wake), move |sink| {
         Done::Opened((|| {
-            let mut project = Project::open(&path).map_err(|e| e.to_string())?;
+            let mut project = Project::open(&path)?;
             let mut reports = Vec::new();
-            let empty = project.stats().map_err(|e| e.to_string())?.items == 0;
+            let empty = project.stats()?.items == 0;
             if empty && path == super::sample_project_path() {
                 let _ = sink.report("importing the sample data", 0, 1);
-                reports = crate::sample::import_sample(&mut project, sink).map_err(|e| e.to_string())?;
+                reports = crate::sample::import_sample(&mut project, sink)?;
             }
             let store = ModelStore::default_location();
-            let model = match ModelRef::of_project(&project, &store) {
-                Ok(Some(model)) => model,
-                Err(_) => ModelRef::lexical(),
-                Ok(None) => match store.best() {
-                    Some(m) => ModelRef::resolve(&m.manifest.name, &store).unwrap_or_else(|_| ModelRef::lexical()),
-                    None => ModelRef::lexical(),
-                },
-            };
-            let engine = embed_and_open(&mut project, &model, &store, sink)?;
+            let model = session::model_to_embed(&project, &store)?;
+            let engine = session::embed_and_open(&mut project, &model, &store, engine_options(), sink)?;
             let log = summarize_log(&project)?;
-            Ok(Opened { path: path.clone(), model: engine.model.clone(), engine, reports, log })
+            let start = session::start_request(&project).map_err(Into::into);
+            Ok(Box::new(Opened { path: path.clone(), model: engine.model.clone(), engine, reports, log, start }))
         })())
     })
 }
@@ -212,13 +177,12 @@ pub fn import(
 ) -> std::io::Result<Job> {
     JobHandle::spawn("import", Some(wake), move |sink| {
         Done::Imported((|| {
-            let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
-            let report = project
-                .import_file(&path, ImportKind::Auto, &ImportOptions::default(), sink)
-                .map_err(|e| e.to_string())?;
-            let engine = embed_and_open(&mut project, &model, &ModelStore::default_location(), sink)?;
+            let mut project = Project::open_existing(&project_path)?;
+            let report = project.import_file(&path, ImportKind::Auto, &ImportOptions::default(), sink)?;
+            let store = ModelStore::default_location();
+            let engine = session::embed_and_open(&mut project, &model, &store, engine_options(), sink)?;
             let log = summarize_log(&project)?;
-            Ok((report, engine, log))
+            Ok(Box::new((report, engine, log)))
         })())
     })
 }
@@ -233,13 +197,13 @@ pub fn add_items(
 ) -> std::io::Result<Job> {
     JobHandle::spawn("add-items", Some(wake), move |sink| {
         Done::Added((|| {
-            let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
+            let mut project = Project::open_existing(&project_path)?;
             let prepared = {
-                let guard = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
-                guard.prepare_items(&mut project, &items, sink).map_err(message)?
+                let guard = engine.read().map_err(|_| unavailable())?;
+                guard.prepare_items(&mut project, &items, sink)?
             };
-            let mut guard = engine.write().map_err(|_| "the engine is unavailable".to_string())?;
-            guard.apply_items(prepared).map_err(message)
+            let mut guard = engine.write().map_err(|_| unavailable())?;
+            Ok(guard.apply_items(prepared)?)
         })())
     })
 }
@@ -254,12 +218,12 @@ pub fn evaluate(
 ) -> std::io::Result<Job> {
     JobHandle::spawn("eval", Some(wake), move |sink| {
         Done::Evaluated((|| {
-            let project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
+            let project = Project::open_existing(&project_path)?;
             let store = ModelStore::default_location();
             let options = EngineOptions { background: false, ..engine_options() };
-            let mut engine = Engine::open(&project, model, store, options, sink).map_err(message)?;
-            let log = project.load_interactions().map_err(|e| e.to_string())?;
-            let report = crate::eval::evaluate(&mut engine, &log, &config, sink).map_err(|e| e.to_string())?;
+            let mut engine = Engine::open(&project, model, store, options, sink)?;
+            let log = project.load_interactions()?;
+            let report = crate::eval::evaluate(&mut engine, &log, &config, sink)?;
             let names: Vec<String> = report.methods.iter().map(|m| m.method.clone()).collect();
             let label = format!(
                 "K={} {}{}",
@@ -267,10 +231,8 @@ pub fn evaluate(
                 names.join(" | "),
                 config.vertical.as_ref().map(|v| format!(" [{v}]")).unwrap_or_default()
             );
-            let params = serde_json::to_string(&config).unwrap_or_default();
-            let id = project
-                .save_eval_run(&label, &params, &serde_json::to_string(&report).unwrap_or_default())
-                .map_err(|e| e.to_string())?;
+            let params = serde_json::to_string(&config)?;
+            let id = project.save_eval_run(&label, &params, &serde_json::to_string(&report)?)?;
             Ok((report, id))
         })())
     })
@@ -279,13 +241,13 @@ pub fn evaluate(
 pub fn import_model(source: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
     JobHandle::spawn("model-import", Some(wake), move |sink| {
         let _ = sink.report("checking and installing", 0, 1);
-        Done::ModelInstalled(ModelStore::default_location().import(&source, None, None).map_err(|e| e.to_string()))
+        Done::ModelInstalled(ModelStore::default_location().import(&source, None, None).map_err(Into::into))
     })
 }
 
 pub fn fetch_model(repo: String, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
     JobHandle::spawn("model-fetch", Some(wake), move |sink| {
-        Done::ModelInstalled(ModelStore::default_location().fetch(&repo, "main", None, sink).map_err(|e| e.to_string()))
+        Done::ModelInstalled(ModelStore::default_location().fetch(&repo, "main", None, sink).map_err(Into::into))
     })
 }
 
@@ -299,17 +261,17 @@ pub fn switch_model(
     JobHandle::spawn("embed", Some(wake), move |sink| {
         Done::Switched((|| {
             let store = ModelStore::default_location();
-            let model = ModelRef::resolve_with(&spec, precision, &store).map_err(|e| e.to_string())?;
-            let mut project = Project::open_existing(&project_path).map_err(|e| e.to_string())?;
-            let engine = embed_and_open(&mut project, &model, &store, sink)?;
-            Ok((engine.model.clone(), engine))
+            let model = ModelRef::resolve_with(&spec, precision, &store)?;
+            let mut project = Project::open_existing(&project_path)?;
+            let engine = session::embed_and_open(&mut project, &model, &store, engine_options(), sink)?;
+            Ok(Box::new((engine.model.clone(), engine)))
         })())
     })
 }
 
 /// Builds the vector index of an engine that is serving exact search meanwhile.
 pub fn build_index(build: IndexBuild, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
-    JobHandle::spawn("index", Some(wake), move |sink| Done::IndexBuilt(build.run(sink).map_err(message)))
+    JobHandle::spawn("index", Some(wake), move |sink| Done::IndexBuilt(build.run(sink).map_err(Into::into)))
 }
 
 pub fn projection(engine: Arc<RwLock<Engine>>, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
@@ -332,7 +294,7 @@ pub fn export_vectors(
 ) -> std::io::Result<Job> {
     JobHandle::spawn("export", Some(wake), move |_sink| {
         Done::Exported((|| {
-            let g = engine.read().map_err(|_| "the engine is unavailable".to_string())?;
+            let g = engine.read().map_err(|_| unavailable())?;
             let rows = g
                 .catalog
                 .items()
@@ -347,6 +309,11 @@ pub fn export_vectors(
 }
 
 /// Writes an export, never over the open project or its files.
-pub fn write_file(path: &Path, bytes: &[u8], project: &Path) -> Result<(), String> {
-    crate::output::write(path, bytes, &crate::output::Protected::project(project)).map_err(|e| e.to_string())
+pub fn write_file(path: &Path, bytes: &[u8], project: &Path) -> Result<()> {
+    Ok(crate::output::write(path, bytes, &crate::output::Protected::project(project))?)
+}
+
+/// A lock poisoned by a panicked worker.
+fn unavailable() -> anyhow::Error {
+    anyhow::anyhow!("the engine is unavailable: a worker panicked while changing it")
 }

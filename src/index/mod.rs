@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub enum IndexError {
     #[error("vector index: {0}")]
     Usearch(String),
-    #[error("vector index {path}: {source}")]
+    #[error("vector index {path}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("vector index: a {got}-dimensional vector does not fit this {want}-dimensional index")]
     Dimension { want: usize, got: usize },

@@ -34,13 +34,13 @@ pub enum PgError {
     BadTarget(String),
     #[error("--schema {0}: use lower-case letters, digits and _ (at most 63), starting with a letter or _")]
     BadSchema(String),
-    #[error("cannot connect to PostgreSQL at {target}: {source}")]
+    #[error("cannot connect to PostgreSQL at {target}")]
     Connect { target: String, source: postgres::Error },
-    #[error("PostgreSQL at {target}, while trying to {action}: {source}")]
+    #[error("PostgreSQL at {target}, while trying to {action}")]
     Query { target: String, action: String, source: postgres::Error },
     #[error("PostgreSQL at {target}: {message}")]
     Server { target: String, message: String },
-    #[error("the project has no vectors yet: run `reclab embed` first")]
+    #[error("the project has no vectors yet")]
     NotEmbedded,
     #[error("cancelled; nothing was changed in PostgreSQL")]
     Cancelled,

@@ -21,8 +21,10 @@ pub use strategy::{Strategy, StrategyKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    #[error("{}", .source.render(.text))]
-    Filter { source: FilterError, text: String },
+    /// A filter expression that does not parse or bind: the message shows where, under the
+    /// expression (so the filter error is this error's text, not its cause).
+    #[error("{}", .error.render(.text))]
+    Filter { error: FilterError, text: String },
     #[error(transparent)]
     Rules(#[from] RulesError),
     #[error("nothing to recommend from: {0}")]
@@ -30,7 +32,7 @@ pub enum PipelineError {
     #[error("{0}")]
     Request(String),
     #[error(
-        "the project has no vectors for {model}{}; run `reclab embed` first",
+        "the project has no vectors for {model}{}",
         if .others.is_empty() { String::new() } else { format!(" (it has vectors for {})", .others.join(", ")) }
     )]
     NotEmbedded { model: String, others: Vec<String> },
@@ -59,7 +61,7 @@ pub fn save_rule_preset(project: &crate::store::Project, name: &str, rules: &Rul
 /// a saved scenario always loads, in the window as on the command line.
 pub fn save_scenario(project: &crate::store::Project, name: &str, req: &Request) -> Result<(), PipelineError> {
     let schema = project_schema(project)?;
-    Filter::parse(&req.filter, &schema).map_err(|e| PipelineError::Filter { source: e, text: req.filter.clone() })?;
+    Filter::parse(&req.filter, &schema).map_err(|e| PipelineError::Filter { error: e, text: req.filter.clone() })?;
     req.rules.validate()?;
     req.rules.check_filters(&schema)?;
     req.strategy.check()?;

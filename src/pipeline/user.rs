@@ -12,6 +12,9 @@ pub const ADD_TO_CART: &str = "add_to_cart";
 pub const REMOVE_FROM_CART: &str = "remove_from_cart";
 pub const SEARCH: &str = "search";
 
+/// The event types reclab knows, in the order the window lists them.
+pub const KNOWN_EVENT_TYPES: [&str; 6] = [VIEW, CLICK, SEARCH, ADD_TO_CART, PURCHASE, EQUIP];
+
 /// The facts the filters need, derived from the user's actions up to `now`.
 #[derive(Debug, Clone, Default)]
 pub struct UserState {

@@ -33,16 +33,16 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("{path} does not exist")]
     Missing { path: PathBuf },
-    #[error("project file {path}: {context}: {source}")]
+    #[error("project file {path}: {context}")]
     Sqlite { path: PathBuf, context: String, source: rusqlite::Error },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("no item with id '{0}' in the catalog")]
     UnknownItem(String),
     #[error("no user '{0}' in the project")]
     UnknownUser(String),
     #[error(
-        "model {model} gives {given}-dimensional vectors, but this project already holds {stored}-dimensional vectors for it; remove them with `reclab embed --model {model} --reset` or install the model under another name"
+        "model {model} gives {given}-dimensional vectors, but this project already holds {stored}-dimensional vectors for it"
     )]
     DimensionMismatch { model: String, stored: usize, given: usize },
     #[error(transparent)]
@@ -61,11 +61,9 @@ pub enum StoreError {
         "cannot open {path} read-only: it was written by an older reclab (schema version {found}) and needs upgrading, which needs write access"
     )]
     NeedsUpgrade { path: PathBuf, found: i64 },
-    #[error(
-        "cannot open {path}: it is an empty file, not a reclab project yet; create it with `reclab import <catalog>` or `reclab sample`"
-    )]
+    #[error("cannot open {path}: it is an empty file, not a reclab project yet")]
     EmptyFile { path: PathBuf },
-    #[error("cannot lock {path}: {source}")]
+    #[error("cannot lock {path}")]
     Lock { path: PathBuf, source: std::io::Error },
 }
 
@@ -324,6 +322,11 @@ impl Project {
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
             .optional()
             .map_err(|e| self.err("read a setting", e))
+    }
+
+    /// The project's scenario time (the `now` setting), when it has one that reads as a time.
+    pub fn now_setting(&self) -> Result<Option<i64>> {
+        Ok(self.setting("now")?.and_then(|t| crate::util::parse_time(&t)))
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {

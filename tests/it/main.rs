@@ -9,4 +9,5 @@ mod pgserver;
 mod pipeline;
 mod postgres;
 mod robust;
+mod session;
 mod support;

@@ -7,6 +7,7 @@ mod effects;
 mod evaluate;
 mod filters;
 mod menu;
+mod missing_model;
 mod models;
 mod plots;
 mod results;
@@ -31,12 +32,18 @@ pub struct Panels {
     evaluate: evaluate::EvaluatePanel,
     board: board::BoardPanel,
     models: models::ModelsPanel,
+    missing_model: missing_model::MissingModelPanel,
 }
 
 impl Panels {
     pub fn show(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         egui::Panel::top("menu").show(ui, |ui| self.menu.ui(ui, state, out));
         egui::Panel::bottom("status").show(ui, |ui| self.status.ui(ui, state, out));
+        if let Some(model) = &state.model_missing {
+            egui::CentralPanel::default().show(ui, |ui| self.missing_model.ui(ui, state, model, out));
+            notifications(ui, state, out);
+            return;
+        }
         if state.loaded.is_none() {
             egui::CentralPanel::default().show(ui, |ui| loading(ui, state));
             notifications(ui, state, out);

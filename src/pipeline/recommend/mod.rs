@@ -15,10 +15,11 @@ use crate::store::SimAction;
 use crate::util::{cmp_ids, format_time, round6};
 use serde::{Deserialize, Serialize};
 
-pub use super::trace::{
-    AnchorOut, Baseline, BaselineRow, CandidateOut, ClauseOut, Contribution, FilterOut, Recommendation, ResultRow, RuleOut,
-};
 use super::stats::LogStats;
+pub use super::trace::{
+    AnchorOut, Baseline, BaselineRow, CandidateOut, ClauseOut, Contribution, FilterOut, Recommendation, ResultRow,
+    RuleOut,
+};
 use rerank::Ranked;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -223,8 +224,7 @@ impl Engine {
                 if self.catalog.get(id).is_none() {
                     return Err(crate::store::StoreError::UnknownItem(id.clone()).into());
                 }
-                timeline =
-                    vec![SimAction { event_type: VIEW.into(), item_id: Some(id.clone()), query: None, ts: now }];
+                timeline = vec![SimAction { event_type: VIEW.into(), item_id: Some(id.clone()), query: None, ts: now }];
                 Strategy { kind: StrategyKind::Latest, ..req.strategy.clone() }
             }
             None => req.strategy.clone(),
@@ -243,7 +243,7 @@ impl Engine {
 
         let schema = Schema { attributes: self.catalog.attributes.clone() };
         fn filter_error(text: &str) -> impl Fn(super::FilterError) -> PipelineError + '_ {
-            move |e| PipelineError::Filter { source: e, text: text.to_string() }
+            move |e| PipelineError::Filter { error: e, text: text.to_string() }
         }
         let filter = Filter::parse(&req.filter, &schema).map_err(filter_error(&req.filter))?;
         let current = anchors.current_item.as_deref().and_then(|id| self.catalog.get(id));

@@ -20,7 +20,12 @@ pub(super) struct Ranked {
 }
 
 impl Engine {
-    pub(super) fn rerank(&self, ctx: &Ctx<'_>, survivors: &[Cand], notes: &mut Vec<String>) -> Result<Vec<Ranked>, PipelineError> {
+    pub(super) fn rerank(
+        &self,
+        ctx: &Ctx<'_>,
+        survivors: &[Cand],
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<Ranked>, PipelineError> {
         let req = ctx.req;
         let now = req.now;
         let rules = &req.rules;
