@@ -504,7 +504,7 @@ fn phase_reopen(
     let mut project = Project::open_existing(path)?;
     let mut engine = Engine::open(&project, model.clone(), store, EngineOptions::default(), &ProgressSink::none())?;
     let reopen_s = t.elapsed().as_secs_f64();
-    let reopen_index = engine.index_report.action.clone();
+    let reopen_index = engine.index_report.action.to_string();
     let (mut plain, mut popularity) = (Vec::new(), Vec::new());
     for i in 0..requests {
         let req = synthetic_request(i, n);

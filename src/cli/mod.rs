@@ -215,7 +215,7 @@ pub(crate) fn open_engine(project: &Project, exact: bool) -> Result<Engine> {
         eprintln!("note: {}", hints::notice(n));
     }
     let r = &engine.index_report;
-    if r.action == "built" {
+    if r.action == reclab::pipeline::IndexAction::Built {
         eprintln!("vector index built: {} vectors in {} shard(s) in {:.2} s", r.size, r.shards, r.seconds);
     }
     for n in missing {

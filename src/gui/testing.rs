@@ -9,7 +9,7 @@ use crate::store::{ImportKind, Project, SimAction};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-pub const NOW: i64 = 1_794_744_000;
+pub const NOW: i64 = crate::sample::SAMPLE_NOW;
 
 const CATALOG: &str = "id,name,name_ko,category,tags,description,price,stock\n\
 1001,Serena,세레나,Descendant,serena|launch,The newest Descendant flies and throws lightning,1800,\n\

@@ -11,7 +11,7 @@ use crate::session;
 use crate::store::{ImportKind, Project};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, RwLock};
 
 /// What the recommender thread is asked.
@@ -31,29 +31,55 @@ pub struct Answer {
     pub millis: f64,
 }
 
-/// A thread that recommends on the shared engine; when several requests queue up, only the
-/// newest is computed.
+/// A thread that recommends on the shared engine. The newest request waits in a slot of one
+/// (a newer one replaces it, nothing queues up); answers come back over a bounded channel.
 pub struct Recommender {
-    tx: Sender<(Arc<RwLock<Engine>>, Ask)>,
+    slot: Arc<Slot>,
     rx: Receiver<Answer>,
 }
 
-/// A recommendation's error as the results panel shows it: with its causes, once.
-fn message(e: PipelineError) -> String {
-    crate::util::error_chain(&e)
+/// A request for the recommender thread: the engine to ask and what.
+type Question = (Arc<RwLock<Engine>>, Ask);
+
+/// The request waiting for the recommender thread, and whether the window has gone.
+#[derive(Default)]
+struct Slot {
+    next: std::sync::Mutex<(Option<Question>, bool)>,
+    ready: std::sync::Condvar,
+}
+
+impl Slot {
+    /// The next request, waiting for one; `None` once the recommender is dropped.
+    fn take(&self) -> Option<Question> {
+        let mut guard = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if guard.1 {
+                return None;
+            }
+            if let Some(job) = guard.0.take() {
+                return Some(job);
+            }
+            guard = self.ready.wait(guard).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn put(&self, job: Option<Question>) {
+        let mut guard = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        match job {
+            Some(job) => guard.0 = Some(job),
+            None => guard.1 = true,
+        }
+        self.ready.notify_one();
+    }
 }
 
 impl Recommender {
     pub fn start(wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Self> {
-        let (tx, job_rx) = channel::<(Arc<RwLock<Engine>>, Ask)>();
-        let (answer_tx, rx) = channel::<Answer>();
+        let slot = Arc::new(Slot::default());
+        let (answer_tx, rx) = sync_channel::<Answer>(4);
+        let thread_slot = slot.clone();
         std::thread::Builder::new().name("reclab-recommend".into()).spawn(move || {
-            while let Ok(mut job) = job_rx.recv() {
-                // Coalesce: skip to the newest request.
-                while let Ok(newer) = job_rx.try_recv() {
-                    job = newer;
-                }
-                let (engine, ask) = job;
+            while let Some((engine, ask)) = thread_slot.take() {
                 let started = std::time::Instant::now();
                 let answer = {
                     let guard = match engine.read() {
@@ -74,11 +100,12 @@ impl Recommender {
                 wake();
             }
         })?;
-        Ok(Self { tx, rx })
+        Ok(Self { slot, rx })
     }
 
+    /// Asks for `ask` on `engine`; a request still waiting is replaced.
     pub fn ask(&self, engine: Arc<RwLock<Engine>>, ask: Ask) {
-        let _ = self.tx.send((engine, ask));
+        self.slot.put(Some((engine, ask)));
     }
 
     /// The newest answer that arrived since the last call.
@@ -88,6 +115,17 @@ impl Recommender {
             last = Some(a);
         }
         last
+    }
+}
+
+/// A recommendation's error as the results panel shows it: with its causes, once.
+fn message(e: PipelineError) -> String {
+    crate::util::error_chain(&e)
+}
+
+impl Drop for Recommender {
+    fn drop(&mut self) {
+        self.slot.put(None);
     }
 }
 

@@ -21,19 +21,34 @@ pub struct Catalog {
     by_id: HashMap<String, usize>,
     by_key: HashMap<u64, usize>,
     pub attributes: BTreeMap<String, AttrKind>,
+    /// Changes with every change of this catalog, and differs between catalogs: what a view
+    /// computed from a catalog compares to know it is still current.
+    version: u64,
+}
+
+/// The next catalog version (unique in the process).
+fn next_catalog_version() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Catalog {
     pub fn new(rows: Vec<(u64, Item)>, attributes: BTreeMap<String, AttrKind>) -> Self {
-        let mut c = Catalog { attributes, ..Default::default() };
+        let mut c = Catalog { attributes, version: next_catalog_version(), ..Default::default() };
         for (key, item) in rows {
             c.upsert(key, item);
         }
         c
     }
 
+    /// Identifies this catalog's contents (see the field).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     /// Adds or replaces an item.
     pub fn upsert(&mut self, key: u64, item: Item) {
+        self.version = next_catalog_version();
         match self.by_key.get(&key) {
             Some(&i) => {
                 self.by_id.remove(&self.items[i].id);
@@ -161,13 +176,45 @@ impl Serving {
     }
 }
 
+/// What opening the engine did with the vector index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexAction {
+    /// Built in this session.
+    Built,
+    /// A saved index, memory-mapped.
+    Loaded,
+    /// Loaded, with items added, changed or removed since it was saved searched beside it.
+    Updated,
+    /// Being built on a worker: exact search serves meanwhile.
+    Building,
+    /// No index: exact search.
+    #[default]
+    Exact,
+}
+
+impl IndexAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexAction::Built => "built",
+            IndexAction::Loaded => "loaded",
+            IndexAction::Updated => "updated",
+            IndexAction::Building => "building",
+            IndexAction::Exact => "exact",
+        }
+    }
+}
+
+impl std::fmt::Display for IndexAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What opening the engine did with the index.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct IndexReport {
-    /// "built" (this session), "loaded" (a saved index, memory-mapped), "updated" (loaded, with
-    /// items added, changed or removed since it was saved searched beside it), "building" (on
-    /// a worker: exact search serves meanwhile) or "exact".
-    pub action: String,
+    pub action: IndexAction,
     pub size: usize,
     /// Vectors searched beside the saved shards (added or changed since they were saved).
     pub added: usize,
@@ -362,14 +409,14 @@ impl Engine {
         let _ = sink.report("opening the index", 3, 3);
         if engine.options.exact {
             engine.index_report =
-                IndexReport { action: "exact".into(), size: engine.vectors.len(), ..Default::default() };
+                IndexReport { action: IndexAction::Exact, size: engine.vectors.len(), ..Default::default() };
             return Ok(engine);
         }
         match ann {
             Some(ann) => {
                 let (added, removed) = (ann.overlay_len(), ann.hidden_len());
                 engine.index_report = IndexReport {
-                    action: if added + removed == 0 { "loaded" } else { "updated" }.into(),
+                    action: if added + removed == 0 { IndexAction::Loaded } else { IndexAction::Updated },
                     size: ann.len(),
                     added,
                     removed,
@@ -383,7 +430,7 @@ impl Engine {
             None => {
                 let build = engine.plan_build();
                 engine.index_report = IndexReport {
-                    action: "building".into(),
+                    action: IndexAction::Building,
                     size: engine.vectors.len(),
                     rebuilt_because,
                     ..Default::default()
@@ -469,7 +516,7 @@ impl Engine {
             index.remove(key);
         }
         self.index_report = IndexReport {
-            action: "built".into(),
+            action: IndexAction::Built,
             size: index.len(),
             added: index.len(),
             removed: 0,

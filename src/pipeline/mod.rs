@@ -13,7 +13,9 @@ pub mod trace;
 pub mod user;
 
 pub use builtin::{Builtin, BuiltinFilters};
-pub use engine::{AddReport, BuiltIndex, Catalog, Engine, EngineOptions, IndexBuild, IndexReport, Serving};
+pub use engine::{
+    AddReport, BuiltIndex, Catalog, Engine, EngineOptions, IndexAction, IndexBuild, IndexReport, Serving,
+};
 pub use filter::{Filter, FilterError, Schema};
 pub use recommend::{Recommendation, Request, ResultRow};
 pub use rules::{Rule, RuleEntry, RuleSet, RulesError};

@@ -6,7 +6,7 @@ use crate::embed::{LexicalEmbedder, ModelRef, ModelStore, Template, embed_catalo
 use crate::jobs::ProgressSink;
 use crate::store::{Project, SimAction};
 
-const NOW: i64 = 1_794_744_000;
+const NOW: i64 = crate::sample::SAMPLE_NOW;
 
 fn item(id: u32, name: &str, category: &str, tags: &[&str]) -> Item {
     Item {
@@ -379,7 +379,7 @@ fn a_parallel_index_build_gives_the_same_rankings_every_time() {
     };
     let first = open(2, false);
     assert_eq!(first.ann().unwrap().shard_count(), crate::index::SHARDS);
-    assert_eq!(first.index_report.action, "built");
+    assert_eq!(first.index_report.action, IndexAction::Built);
     let want = rankings(&first);
     let second = open(2, false);
     assert_eq!(second.ann().unwrap().shard_bytes().unwrap(), first.ann().unwrap().shard_bytes().unwrap());
@@ -387,10 +387,10 @@ fn a_parallel_index_build_gives_the_same_rankings_every_time() {
     assert_eq!(rankings(&open(1, false)), want, "one build thread ranks differently");
     // Saved and reopened through the memory maps: still the same.
     let saved = open(2, true);
-    assert_eq!(saved.index_report.action, "built");
+    assert_eq!(saved.index_report.action, IndexAction::Built);
     assert_eq!(rankings(&saved), want);
     let reopened = open(2, true);
-    assert_eq!(reopened.index_report.action, "loaded");
+    assert_eq!(reopened.index_report.action, IndexAction::Loaded);
     assert!(reopened.ann().unwrap().is_mapped() && reopened.vectors.is_mapped());
     assert_eq!(rankings(&reopened), want, "the reopened index ranks differently");
 }

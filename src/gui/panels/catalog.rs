@@ -19,7 +19,7 @@ enum SortBy {
 }
 
 /// What the shown rows were computed for: query, hidden categories, sort, descending, catalog.
-type RowsKey = (String, BTreeSet<String>, SortBy, bool, (usize, usize));
+type RowsKey = (String, BTreeSet<String>, SortBy, bool, u64);
 
 #[derive(Default)]
 pub struct CatalogPanel {
@@ -31,8 +31,8 @@ pub struct CatalogPanel {
     rows: Vec<usize>,
     rows_key: Option<RowsKey>,
     /// Each item's id, names and tags in lower case, for search as you type; built once per
-    /// catalog (the engine's address, as an import replaces it, and the catalog size).
-    haystacks: ((usize, usize), Vec<String>),
+    /// catalog version.
+    haystacks: (u64, Vec<String>),
     detail: Option<String>,
     show_report: bool,
     seen_imports: u64,
@@ -52,8 +52,8 @@ struct AddForm {
 }
 
 impl CatalogPanel {
-    /// `catalog` identifies the catalog: the engine's address and the number of items.
-    fn refresh_rows(&mut self, engine: &Engine, catalog: (usize, usize)) {
+    /// `catalog` identifies the catalog: its version.
+    fn refresh_rows(&mut self, engine: &Engine, catalog: u64) {
         let key = (self.query.clone(), self.hidden_categories.clone(), self.sort, self.descending, catalog);
         if self.rows_key.as_ref() == Some(&key) {
             return;
@@ -129,7 +129,7 @@ impl CatalogPanel {
                 self.show_report = true;
             }
         });
-        self.refresh_rows(&engine, (std::sync::Arc::as_ptr(&l.engine) as usize, engine.catalog.len()));
+        self.refresh_rows(&engine, engine.catalog.version());
         ui.horizontal_wrapped(|ui| {
             ui.weak("categories:");
             for (cat, n) in &l.categories {
