@@ -91,9 +91,8 @@ pub struct BoundFilter {
     pub exprs: Vec<BoundExpr>,
 }
 
-fn param_values(name: &str, raw: &str) -> Vec<String> {
+fn param_values(raw: &str) -> Vec<String> {
     // A parameter may hold a list: "Premium skin","Head skin" or Premium skin, Head skin.
-    let _ = name;
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
@@ -148,7 +147,7 @@ fn bind_operand(o: &Operand, kind: Kind, ctx: &BindContext<'_>) -> Result<Vec<Va
                     ));
                 }
             };
-            param_values(name, &raw).iter().map(|v| literal(kind, v, *p, *l, &format!("${name}"))).collect()
+            param_values(&raw).iter().map(|v| literal(kind, v, *p, *l, &format!("${name}"))).collect()
         }
         Operand::Field { field, pos, len, .. } => {
             let Some(item) = ctx.current else {

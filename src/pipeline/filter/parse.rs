@@ -161,7 +161,6 @@ impl<'a> Parser<'a> {
             self.depth -= 1;
             return Ok(c);
         }
-        let start_tok = self.i;
         let start = self.here().0;
         let lhs = self.field_operand(true)?;
         let test = if is_kw(self.peek(), "IN") {
@@ -179,7 +178,6 @@ impl<'a> Parser<'a> {
             return Err(self.err_expected(&format!("IN, NOT IN or a comparison (=, !=, <, <=, >, >=) after {field}")));
         };
         let end = self.end_of(self.i - 1);
-        let _ = start_tok;
         let clause = Clause { pos: start, len: end - start, text: self.text(start, end), lhs, test };
         self.check_clause(&clause)?;
         self.clauses.push(clause);
