@@ -9,6 +9,7 @@ pub mod recommend;
 pub mod rules;
 pub mod stats;
 pub mod strategy;
+pub mod trace;
 pub mod user;
 
 pub use builtin::{Builtin, BuiltinFilters};

@@ -3,7 +3,9 @@
 use crate::store::SimAction;
 use std::collections::{BTreeSet, HashMap};
 
-/// Event types with a meaning for the built-in filters.
+/// The event types reclab gives a meaning (a log may hold others: they count as interactions).
+pub const VIEW: &str = "view";
+pub const CLICK: &str = "click";
 pub const PURCHASE: &str = "purchase";
 pub const EQUIP: &str = "equip";
 pub const ADD_TO_CART: &str = "add_to_cart";

@@ -1,0 +1,130 @@
+//! What a recommendation returns: the results with the whole trace of how they came about
+//! (anchors, candidates, filter effects, rules, notes). Its JSON form is reclab's stable
+//! `recommend --json` schema.
+
+use serde::Serialize;
+
+/// The output, with its whole trace. Its JSON form is reclab's stable `recommend --json` schema
+/// (see README, "JSON output").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    pub schema: u32,
+    pub model: String,
+    pub strategy: String,
+    pub now: String,
+    pub k: usize,
+    pub anchors: Vec<AnchorOut>,
+    pub candidates: Vec<CandidateOut>,
+    pub filters: Vec<FilterOut>,
+    pub rules: Vec<RuleOut>,
+    pub results: Vec<ResultRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    /// Fewer than k items could pass the filters.
+    pub short: bool,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnchorOut {
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    pub event_type: String,
+    pub at: String,
+    pub weight: f64,
+    /// "query" (searched) or "component" (part of a profile).
+    pub role: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateOut {
+    pub item_id: String,
+    pub name: String,
+    pub similarity: f64,
+    /// 1-based rank by similarity among all candidates.
+    pub rank: usize,
+    /// Label of the anchor that found it.
+    pub anchor: String,
+    /// "index" (nearest neighbours) or "fill" (searched among items that pass every filter,
+    /// because the filters removed too many).
+    pub source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removal_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClauseOut {
+    pub text: String,
+    /// Candidates the clause matches on its own.
+    pub matched: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FilterOut {
+    /// `owned`, `in_cart`, … for built-ins; `expr1`, `expr2`, … for expressions.
+    pub id: String,
+    pub label: String,
+    /// "builtin" or "expression".
+    pub kind: &'static str,
+    /// Candidates that reached this filter, and how many it removed.
+    pub input: usize,
+    pub removed: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<ClauseOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleOut {
+    pub name: String,
+    pub kind: &'static str,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    pub rule: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    pub rank: usize,
+    pub item_id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_alt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub similarity: f64,
+    /// Similarity plus every contribution.
+    pub score: f64,
+    pub contributions: Vec<Contribution>,
+    /// 1-based rank by similarity among the items that passed the filters.
+    pub rank_before: usize,
+    /// rank_before − rank: positive when re-ranking moved the item up.
+    pub rank_change: i64,
+    /// No logged interactions (cold start).
+    pub is_new: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_by: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    pub method: &'static str,
+    pub results: Vec<BaselineRow>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaselineRow {
+    pub rank: usize,
+    pub item_id: String,
+    pub name: String,
+    pub score: f64,
+    pub is_new: bool,
+}
