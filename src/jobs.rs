@@ -19,12 +19,6 @@ pub struct Progress {
     pub total: u64,
 }
 
-impl Progress {
-    pub fn fraction(&self) -> f32 {
-        if self.total == 0 { 0.0 } else { (self.done as f32 / self.total as f32).min(1.0) }
-    }
-}
-
 /// The job was cancelled (its handle dropped or cancelled) before it finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("cancelled")]
@@ -73,16 +67,6 @@ impl ProgressSink {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
-    }
-}
-
-/// Cancels the job it came from.
-#[derive(Clone)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
     }
 }
 

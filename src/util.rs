@@ -224,3 +224,16 @@ mod tests {
         assert_ne!(text_hash("a"), text_hash("b"));
     }
 }
+
+/// `scope.spawn` on a thread named `name`. Like `scope.spawn`, it panics when the system cannot
+/// start a thread.
+pub fn spawn_named<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: String,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    match std::thread::Builder::new().name(name).spawn_scoped(scope, work) {
+        Ok(handle) => handle,
+        Err(e) => panic!("cannot start a thread: {e}"),
+    }
+}

@@ -4,9 +4,10 @@ use super::recommend::{load_rules, scenario_now};
 use super::{open_engine, open_existing, open_read, with_progress};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use reclab::embed::{ModelRef, ModelStore};
 use reclab::eval::board::{Board, BoardSort};
-use reclab::eval::{EvalConfig, EvalReport, Method};
-use reclab::pipeline::{Builtin, BuiltinFilters, Request, RuleSet, Strategy, StrategyKind};
+use reclab::eval::{EvalBasis, EvalConfig, EvalError, EvalReport, Method};
+use reclab::pipeline::{Builtin, BuiltinFilters, Catalog, Request, RuleSet, Strategy, StrategyKind};
 use reclab::store::{Named, Project};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -90,6 +91,12 @@ pub struct RunArgs {
     pub csv: bool,
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// What `reclab eval` ranks with: the engine, or the catalog of a project without vectors.
+enum Ranker {
+    Engine(reclab::pipeline::Engine),
+    Catalog(Catalog),
 }
 
 fn content_method(project: &Project, args: &RunArgs) -> Result<Method> {
@@ -228,13 +235,26 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
     };
     let config =
         EvalConfig { k: a.k.max(1), k_max: a.k_max.max(a.k).max(1), methods, vertical: a.vertical.clone(), at, source };
-    let mut engine = open_engine(&project, false)?;
+    // The baselines need only the catalog and the log: without vectors, content is skipped.
+    let ranker = match ModelRef::of_project(&project, &ModelStore::default_location())? {
+        Some(_) => Ranker::Engine(open_engine(&project, false)?),
+        None => Ranker::Catalog(Catalog::new(project.load_items()?, project.attributes()?)),
+    };
     let config2 = config.clone();
-    let (report, _engine) = with_progress("eval", move |sink| {
-        let r = reclab::eval::evaluate(&mut engine, &log, &config2, sink);
-        (r, engine)
+    let report = with_progress("eval", move |sink| {
+        let basis = match &ranker {
+            Ranker::Engine(e) => EvalBasis::Engine(e),
+            Ranker::Catalog(c) => EvalBasis::without_vectors(c),
+        };
+        reclab::eval::evaluate(basis, &log, &config2, sink)
+    })?
+    .map_err(|e| match e {
+        EvalError::NothingRan(_) => anyhow::anyhow!("{e} (`reclab embed` gives the items vectors)"),
+        e => e.into(),
     })?;
-    let report = report?;
+    for m in &report.skipped {
+        eprintln!("note: {} skipped: {} (`reclab embed` gives the items vectors)", m.method, m.reason);
+    }
     if !a.no_save {
         let label = a.label.clone().unwrap_or_else(|| {
             let names: Vec<String> = report.methods.iter().map(|m| m.method.clone()).collect();

@@ -282,12 +282,18 @@ impl FusedBert {
             let (o, l) = (offsets[s], offsets[s + 1] - offsets[s]);
             scores.resize(l * l, 0.0);
             let row = (3 * h) as isize;
+            // The text's l rows of [q | k | v] (3h wide), its l×l scores and l rows of ctx.
+            assert!((o + l) * 3 * h <= qkv.len() && scores.len() >= l * l && ctx_rows.len() >= l * h);
+            assert!(heads * d <= h);
             for head in 0..heads {
                 let q = qkv[o * 3 * h + head * d..].as_ptr();
                 let k = qkv[o * 3 * h + h + head * d..].as_ptr();
                 let v = qkv[o * 3 * h + 2 * h + head * d..].as_ptr();
                 // scores = Q·Kᵀ × scale (Kᵀ read through strides, no copy).
-                // SAFETY: every pointer and stride stays inside `qkv` and `scores`, sized above.
+                // SAFETY: q, k and v start at o·3h + {0, h, 2h} + head·d; gemm reads l rows
+                // (stride 3h) of d floats from q and k, the last float below (o + l − 1)·3h + 2h
+                // + heads·d ≤ (o + l)·3h ≤ qkv.len(), and writes l×l floats of `scores`
+                // (asserted above).
                 unsafe {
                     gemm::gemm(
                         l,
@@ -316,7 +322,9 @@ impl FusedBert {
                 }
                 // ctx = P·V, into this head's columns.
                 let dst = ctx_rows[head * d..].as_mut_ptr();
-                // SAFETY: as above; `dst` addresses l rows of width h in `ctx_rows`.
+                // SAFETY: reads l×l of `scores` and l rows (stride 3h) of d floats of `v`, inside
+                // `qkv` as above; writes l rows (stride h) of d floats from head·d, the last one
+                // below (l − 1)·h + heads·d ≤ l·h ≤ ctx_rows.len() (asserted above).
                 unsafe {
                     gemm::gemm(
                         l,
@@ -367,13 +375,13 @@ impl FusedBert {
         bounds.push(n_seqs);
         std::thread::scope(|scope| {
             let mut rest = &mut ctx[..];
-            for w in bounds.windows(2) {
+            for (t, w) in bounds.windows(2).enumerate() {
                 let (a, b) = (w[0], w[1]);
                 let len = (offsets[b] - offsets[a]) * h;
                 let (rows, tail) = rest.split_at_mut(len);
                 rest = tail;
                 let work = &work;
-                scope.spawn(move || {
+                crate::util::spawn_named(scope, format!("reclab-attention-{t}"), move || {
                     let mut scores = Vec::new();
                     let mut rows = rows;
                     for s in a..b {
@@ -483,8 +491,8 @@ fn activate(x: &mut [f32], act: Activation, threads: usize) {
         return;
     }
     std::thread::scope(|s| {
-        for part in x.chunks_mut(chunk) {
-            s.spawn(move || activate_slice(part, act));
+        for (t, part) in x.chunks_mut(chunk).enumerate() {
+            crate::util::spawn_named(s, format!("reclab-activate-{t}"), move || activate_slice(part, act));
         }
     });
 }

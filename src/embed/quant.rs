@@ -175,7 +175,7 @@ pub(crate) fn int8_matmul(
             let (ob, ot) = o.split_at_mut((r1 - r0) * n);
             (q, o) = (qt, ot);
             let band = &band;
-            s.spawn(move || band(r0..r1, qb, ob));
+            crate::util::spawn_named(s, format!("reclab-quant-{}", r0 / per), move || band(r0..r1, qb, ob));
             r0 = r1;
         }
     });

@@ -246,8 +246,7 @@ pub fn add_items(
     })
 }
 
-/// Runs an offline evaluation on its own engine (its statistics are replaced by the training
-/// split's) and stores the run in the project.
+/// Runs an offline evaluation on its own engine and stores the run in the project.
 pub fn evaluate(
     config: crate::eval::EvalConfig,
     project_path: PathBuf,
@@ -259,9 +258,9 @@ pub fn evaluate(
             let project = Project::open_existing(&project_path)?;
             let store = ModelStore::default_location();
             let options = EngineOptions { background: false, ..engine_options() };
-            let mut engine = Engine::open(&project, model, store, options, sink)?;
+            let engine = Engine::open(&project, model, store, options, sink)?;
             let log = project.load_interactions()?;
-            let report = crate::eval::evaluate(&mut engine, &log, &config, sink)?;
+            let report = crate::eval::evaluate(crate::eval::EvalBasis::Engine(&engine), &log, &config, sink)?;
             let names: Vec<String> = report.methods.iter().map(|m| m.method.clone()).collect();
             let label = format!(
                 "K={} {}{}",

@@ -1,8 +1,9 @@
 //! Per-item facts from the interaction log: event counts, popularity over time, and the
-//! item-item co-occurrence that the collaborative baseline uses.
+//! item-item co-occurrence that the collaborative baselines use (the pipeline's, and the
+//! evaluation's on its training split).
 
 use crate::catalog::Interaction;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 /// Item-item co-occurrence: how many users interacted with both items.
@@ -53,10 +54,30 @@ impl CoOccurrence {
         Self { pairs, users_per_item }
     }
 
+    /// Each item's score against the `given` items (repeats count again): the sum of its
+    /// co-occurrence counts with them, or with `normalised`, of count / sqrt(n_i · n_j) where
+    /// n is an item's number of users. Items that co-occur with none of them are absent.
+    pub fn scores(&self, given: &[u32], normalised: bool) -> HashMap<u32, f64> {
+        let users = |i: u32| self.users_per_item.get(&i).copied().unwrap_or(0) as f64;
+        let mut scores: HashMap<u32, f64> = HashMap::new();
+        for &i in given {
+            let ni = users(i);
+            for &(j, c) in self.pairs.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+                let v = if normalised { c as f64 / (ni * users(j)).sqrt() } else { c as f64 };
+                *scores.entry(j).or_insert(0.0) += v;
+            }
+        }
+        scores
+    }
+
     pub fn count(&self, i: u32, j: u32) -> u32 {
         self.pairs.get(&i).and_then(|v| v.binary_search_by_key(&j, |p| p.0).ok().map(|k| v[k].1)).unwrap_or(0)
     }
 }
+
+/// A user's items beyond this many (the most recent) are left out of the pipeline's
+/// co-occurrence.
+const COOCCURRENCE_CAP: usize = 200;
 
 /// Scaled popularity per item for one (now, window).
 type PopularityCache = (i64, Option<i64>, HashMap<u32, f32>);
@@ -73,6 +94,8 @@ pub struct LogStats {
     /// Per user: distinct items in first-interaction order.
     user_items: Vec<Vec<u32>>,
     cooccurrence: OnceLock<CoOccurrence>,
+    /// Without the cap, when some user is over it (else the capped one is the same).
+    cooccurrence_uncapped: OnceLock<CoOccurrence>,
     popularity_cache: Mutex<Option<PopularityCache>>,
 }
 
@@ -119,6 +142,11 @@ impl LogStats {
         &self.ids[index as usize]
     }
 
+    /// Every item the log names, in order of first appearance.
+    pub fn item_ids(&self) -> impl Iterator<Item = &str> {
+        self.ids.iter().map(String::as_str)
+    }
+
     /// Number of logged events of an item.
     pub fn event_count(&self, id: &str) -> u64 {
         self.item_index(id).map(|i| self.events[i as usize].len() as u64).unwrap_or(0)
@@ -161,26 +189,28 @@ impl LogStats {
     }
 
     pub fn cooccurrence(&self) -> &CoOccurrence {
-        self.cooccurrence.get_or_init(|| CoOccurrence::build(&self.user_items, 200))
+        self.cooccurrence.get_or_init(|| CoOccurrence::build(&self.user_items, COOCCURRENCE_CAP))
+    }
+
+    /// The co-occurrence of every user's items, however many (what the evaluation's baselines
+    /// use on the training split).
+    pub fn cooccurrence_uncapped(&self) -> &CoOccurrence {
+        if self.user_items.iter().all(|items| items.len() <= COOCCURRENCE_CAP) {
+            return self.cooccurrence();
+        }
+        self.cooccurrence_uncapped.get_or_init(|| CoOccurrence::build(&self.user_items, usize::MAX))
     }
 
     /// The collaborative baseline: for each item, the sum of its co-occurrence counts with the
     /// given items; the given items themselves are left out. Best first, ties by id.
     pub fn cooccurrence_scores(&self, item_ids: &[&str]) -> Vec<(String, f32)> {
-        let co = self.cooccurrence();
-        let mut scores: BTreeMap<u32, f32> = BTreeMap::new();
         let given: Vec<u32> = item_ids.iter().filter_map(|id| self.item_index(id)).collect();
-        for &i in &given {
-            if let Some(row) = co.pairs.get(&i) {
-                for &(j, c) in row {
-                    *scores.entry(j).or_insert(0.0) += c as f32;
-                }
-            }
-        }
+        // Whole counts: their sum is exact in f64 and in f32 alike.
+        let scores = self.cooccurrence().scores(&given, false);
         let mut out: Vec<(String, f32)> = scores
             .into_iter()
             .filter(|(j, _)| !given.contains(j))
-            .map(|(j, s)| (self.ids[j as usize].clone(), s))
+            .map(|(j, s)| (self.ids[j as usize].clone(), s as f32))
             .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(&a.0, &b.0)));
         out

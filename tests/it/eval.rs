@@ -133,3 +133,46 @@ fn the_reaction_board_ranks_items_and_flags_the_launch_spike() {
     let err = sb.fails(&["board", "--sort", "likes"]);
     assert!(err.contains("--sort likes"), "{err}");
 }
+
+#[test]
+fn a_project_with_a_log_and_no_vectors_evaluates_the_baselines_and_skips_content() {
+    let sb = Sandbox::new();
+    sb.ok(&["sample"]);
+    // The default methods: the three baselines and the content method.
+    let out = sb.run(&["eval", "--json", "--no-save"]);
+    assert!(out.status.success(), "exit 0 when a method ran: {}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).expect("eval --json prints JSON");
+    let ran: Vec<&str> = r["methods"].as_array().unwrap().iter().map(|m| m["method"].as_str().unwrap()).collect();
+    assert_eq!(ran, ["popularity", "co-occurrence", "co-occurrence (normalised)"]);
+    assert!(r["users"].as_u64().unwrap() > 500, "{}", r["users"]);
+    let hr = r["methods"][1]["at_k"]["hr"].as_f64().unwrap();
+    assert!(hr > 5.0 * r["methods"][1]["random_hr"].as_f64().unwrap(), "co-occurrence ranks: {hr}");
+    let skipped = r["skipped"].as_array().expect("a skipped list");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0]["method"], "content (profile)");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("no vectors"), "{skipped:?}");
+
+    // The same in the text report and the CSV.
+    let text = sb.ok(&["eval", "--no-save", "--methods", "popularity,content"]);
+    assert!(text.lines().any(|l| l.starts_with("popularity ")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("content (profile)") && l.contains("skipped: the project has no vectors")),
+        "{text}"
+    );
+    let csv = sb.ok(&["eval", "--no-save", "--csv", "--methods", "cooccurrence,content"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].ends_with(",random_hr,skipped"), "{csv}");
+    assert!(lines[1].starts_with("co-occurrence,10,") && lines[1].ends_with(','), "{csv}");
+    assert!(lines[2].starts_with("content (profile),10,,") && lines[2].contains("no vectors"), "{csv}");
+
+    // A stored run keeps the skipped method.
+    sb.ok(&["eval", "--methods", "popularity,content"]);
+    let shown = sb.ok(&["eval", "show", "1", "--json"]);
+    let stored: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(stored["skipped"][0]["method"], "content (profile)");
+
+    // Nothing can run: a clear failure, not an empty report.
+    let err = sb.fails(&["eval", "--no-save", "--methods", "content"]);
+    assert!(err.contains("no method could run") && err.contains("no vectors"), "{err}");
+}

@@ -242,7 +242,16 @@ impl EvaluatePanel {
                 ui.label(a.mean_days_to_expiry.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".into()));
                 ui.end_row();
             }
+            // Methods that could not run (content without vectors), with the reason.
+            for m in &r.skipped {
+                ui.label(&m.method);
+                ui.weak(format!("skipped: {}", m.reason));
+                ui.end_row();
+            }
         });
+        for n in &r.notes {
+            ui.weak(format!("note: {n}"));
+        }
         if let Some(m) = r.methods.first() {
             ui.weak(format!("a random ranking would reach HR@{k} ≈ {:.4}", m.random_hr));
         }
