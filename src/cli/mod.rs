@@ -214,7 +214,7 @@ pub(crate) fn open_engine(project: &Project, exact: bool) -> Result<Engine> {
     for n in about_model {
         eprintln!("note: {}", hints::notice(n));
     }
-    let r = &engine.index_report;
+    let r = &engine.index_report();
     if r.action == reclab::pipeline::IndexAction::Built {
         eprintln!("vector index built: {} vectors in {} shard(s) in {:.2} s", r.size, r.shards, r.seconds);
     }

@@ -451,19 +451,19 @@ fn layer_norm_rows(x: &mut [f32], residual: Option<&[f32]>, w: &[f32], b: &[f32]
             return unsafe { layer_norm_avx2(x, residual, w, b, h, eps) };
         }
     }
-    layer_norm_generic(x, residual, w, b, h, eps)
+    layer_norm_generic(x, residual, w, b, h, eps);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn layer_norm_avx512(x: &mut [f32], residual: Option<&[f32]>, w: &[f32], b: &[f32], h: usize, eps: f32) {
-    layer_norm_generic(x, residual, w, b, h, eps)
+    layer_norm_generic(x, residual, w, b, h, eps);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn layer_norm_avx2(x: &mut [f32], residual: Option<&[f32]>, w: &[f32], b: &[f32], h: usize, eps: f32) {
-    layer_norm_generic(x, residual, w, b, h, eps)
+    layer_norm_generic(x, residual, w, b, h, eps);
 }
 
 #[inline(always)]
@@ -511,19 +511,19 @@ fn activate_slice(x: &mut [f32], act: Activation) {
             return unsafe { activate_avx2(x, act) };
         }
     }
-    activate_generic(x, act)
+    activate_generic(x, act);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn activate_avx512(x: &mut [f32], act: Activation) {
-    activate_generic(x, act)
+    activate_generic(x, act);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn activate_avx2(x: &mut [f32], act: Activation) {
-    activate_generic(x, act)
+    activate_generic(x, act);
 }
 
 #[inline(always)]
@@ -593,19 +593,19 @@ fn softmax_in_place(row: &mut [f32]) {
             return unsafe { softmax_avx2(row) };
         }
     }
-    softmax_generic(row)
+    softmax_generic(row);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn softmax_avx512(row: &mut [f32]) {
-    softmax_generic(row)
+    softmax_generic(row);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn softmax_avx2(row: &mut [f32]) {
-    softmax_generic(row)
+    softmax_generic(row);
 }
 
 #[inline(always)]

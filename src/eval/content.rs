@@ -107,7 +107,7 @@ impl ContentRun<'_> {
             top,
             rank,
             universe,
-            test_rankable: engine.catalog.get(&u.test.item).is_some(),
+            test_rankable: engine.catalog().get(&u.test.item).is_some(),
             now,
         })
     }

@@ -207,7 +207,7 @@ impl<'a> EvalBasis<'a> {
 
     fn catalog(&self) -> &Catalog {
         match self {
-            EvalBasis::Engine(e) => &e.catalog,
+            EvalBasis::Engine(e) => e.catalog(),
             EvalBasis::CatalogOnly { catalog, .. } => catalog,
         }
     }
@@ -245,7 +245,7 @@ pub fn evaluate(
     for m in &config.methods {
         match (&basis, m) {
             (EvalBasis::CatalogOnly { reason, .. }, Method::Content { .. }) => {
-                skipped.push(SkippedMethod { method: m.label(), reason: reason.clone() })
+                skipped.push(SkippedMethod { method: m.label(), reason: reason.clone() });
             }
             _ => ran.push(m),
         }
@@ -302,7 +302,7 @@ pub fn evaluate(
                 out
             }
         };
-        let vector = |id: &str| engine.and_then(|e| e.catalog.key_of(id).and_then(|k| e.vectors.get(k)));
+        let vector = |id: &str| engine.and_then(|e| e.catalog().key_of(id).and_then(|k| e.vectors().get(k)));
         let expires = |id: &str| all_items.get(id).and_then(|i| i.expires_at);
         let facts = metrics::Facts {
             popularity: &baselines.popularity,
@@ -493,7 +493,8 @@ mod tests {
         let methods = vec![Method::Popularity, content(), Method::CoOccurrence, Method::CoOccurrenceNormalized];
         let config = EvalConfig { k: 2, k_max: 4, methods, ..Default::default() };
         let with = evaluate(EvalBasis::Engine(&e), &log(), &config, &ProgressSink::none()).unwrap();
-        let without = evaluate(EvalBasis::without_vectors(&e.catalog), &log(), &config, &ProgressSink::none()).unwrap();
+        let without =
+            evaluate(EvalBasis::without_vectors(e.catalog()), &log(), &config, &ProgressSink::none()).unwrap();
         assert!(with.skipped.is_empty());
         assert_eq!(without.skipped, vec![SkippedMethod { method: "content".into(), reason: NO_VECTORS.into() }]);
         let names = |r: &EvalReport| r.methods.iter().map(|m| m.method.clone()).collect::<Vec<_>>();
@@ -510,7 +511,7 @@ mod tests {
         assert!(csv.lines().last().unwrap().starts_with("content,2,,"), "{csv}");
         // Only content asked for: nothing can run.
         let only = EvalConfig { methods: vec![content()], ..config };
-        let err = evaluate(EvalBasis::without_vectors(&e.catalog), &log(), &only, &ProgressSink::none()).unwrap_err();
+        let err = evaluate(EvalBasis::without_vectors(e.catalog()), &log(), &only, &ProgressSink::none()).unwrap_err();
         assert!(
             matches!(err, EvalError::NothingRan(ref m) if m.contains("content: the project has no vectors")),
             "{err}"
@@ -520,11 +521,11 @@ mod tests {
     #[test]
     fn the_engine_keeps_its_own_statistics() {
         let mut e = engine();
-        e.stats = LogStats::new(&log());
-        let before = e.stats.most_popular();
+        e.replace_stats(LogStats::new(&log()));
+        let before = e.stats().most_popular();
         let config = EvalConfig { k: 2, k_max: 3, methods: vec![Method::Popularity, content()], ..Default::default() };
         evaluate(EvalBasis::Engine(&e), &log(), &config, &ProgressSink::none()).unwrap();
-        assert_eq!(e.stats.most_popular(), before, "the whole log, not the training split");
-        assert_eq!(e.stats.event_count("d"), 1, "the test event is still counted");
+        assert_eq!(e.stats().most_popular(), before, "the whole log, not the training split");
+        assert_eq!(e.stats().event_count("d"), 1, "the test event is still counted");
     }
 }

@@ -114,7 +114,7 @@ pub fn render(report: &EvalReport) -> String {
     if let Some(cmp) = &report.comparison {
         let _ = writeln!(s, "\nA = {}   B = {}", cmp.a, cmp.b);
         for (name, a, b, d) in &cmp.deltas {
-            let _ = writeln!(s, "  {:<24} {a:>9.4} → {b:>9.4}   ({d:+.4})", name);
+            let _ = writeln!(s, "  {name:<24} {a:>9.4} → {b:>9.4}   ({d:+.4})");
         }
         if !cmp.changed.is_empty() {
             let _ = writeln!(s, "users whose top {k} changed most:");

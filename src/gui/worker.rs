@@ -201,7 +201,7 @@ pub fn open(path: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result
             let engine = session::embed_and_open(&mut project, &model, &store, engine_options(), sink)?;
             let log = summarize_log(&project)?;
             let start = session::start_request(&project).map_err(Into::into);
-            Ok(Box::new(Opened { path: path.clone(), model: engine.model.clone(), engine, reports, log, start }))
+            Ok(Box::new(Opened { path: path.clone(), model: engine.model().clone(), engine, reports, log, start }))
         })())
     })
 }
@@ -301,7 +301,7 @@ pub fn switch_model(
             let model = ModelRef::resolve_with(&spec, precision, &store)?;
             let mut project = Project::open_existing(&project_path)?;
             let engine = session::embed_and_open(&mut project, &model, &store, engine_options(), sink)?;
-            Ok(Box::new((engine.model.clone(), engine)))
+            Ok(Box::new((engine.model().clone(), engine)))
         })())
     })
 }
@@ -315,7 +315,7 @@ pub fn projection(engine: Arc<RwLock<Engine>>, wake: Arc<dyn Fn() + Send + Sync>
     JobHandle::spawn("embedding-map", Some(wake), move |sink| {
         let _ = sink.report("projecting vectors", 0, 1);
         let points = match engine.read() {
-            Ok(g) => crate::index::pca_2d(&g.vectors),
+            Ok(g) => crate::index::pca_2d(g.vectors()),
             Err(_) => Vec::new(),
         };
         Done::Projection(points)
@@ -333,12 +333,12 @@ pub fn export_vectors(
         Done::Exported((|| {
             let g = engine.read().map_err(|_| unavailable())?;
             let rows = g
-                .catalog
+                .catalog()
                 .items()
                 .iter()
-                .zip(g.catalog.keys())
-                .filter_map(|(item, key)| g.vectors.get(*key).map(|v| (item, v)));
-            let sql = crate::export::pgvector_sql("reclab_items", &g.model.key, g.model.dim, rows);
+                .zip(g.catalog().keys())
+                .filter_map(|(item, key)| g.vectors().get(*key).map(|v| (item, v)));
+            let sql = crate::export::pgvector_sql("reclab_items", &g.model().key, g.model().dim, rows);
             write_file(&out, sql.as_bytes(), &project_path)?;
             Ok(out.clone())
         })())

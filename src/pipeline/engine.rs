@@ -239,18 +239,19 @@ pub struct AddReport {
 }
 
 /// Catalog, vectors, index and log statistics, ready for recommendations.
+/// Its parts are read through methods outside the pipeline; only the pipeline changes them.
 pub struct Engine {
-    pub catalog: Catalog,
-    pub vectors: VectorMatrix,
+    pub(super) catalog: Catalog,
+    pub(super) vectors: VectorMatrix,
     ann: Option<AnnIndex>,
-    pub model: ModelRef,
-    pub stats: LogStats,
-    pub template: Template,
+    pub(super) model: ModelRef,
+    pub(super) stats: LogStats,
+    pub(super) template: Template,
     /// item key → hash of the text its vector embeds
     hashes: HashMap<u64, [u8; 16]>,
     /// Ids of items that have no vector yet (not embedded).
-    pub missing: Vec<String>,
-    pub index_report: IndexReport,
+    pub(super) missing: Vec<String>,
+    pub(super) index_report: IndexReport,
     options: EngineOptions,
     paths: Option<SnapshotPaths>,
     /// A build that has not been started ([`EngineOptions::background`]).
@@ -278,6 +279,47 @@ fn rebuild_threshold(n: usize) -> usize {
 static ENGINE_IDS: AtomicU64 = AtomicU64::new(1);
 
 impl Engine {
+    /// The items, by id and by key.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The items' vectors (exact search).
+    pub fn vectors(&self) -> &VectorMatrix {
+        &self.vectors
+    }
+
+    /// The model the vectors come from.
+    pub fn model(&self) -> &ModelRef {
+        &self.model
+    }
+
+    /// The interaction log's statistics (popularity, co-occurrence, new items).
+    pub fn stats(&self) -> &LogStats {
+        &self.stats
+    }
+
+    /// The item template the vectors embed.
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    /// Ids of items without a vector yet.
+    pub fn missing(&self) -> &[String] {
+        &self.missing
+    }
+
+    /// What opening did with the vector index.
+    pub fn index_report(&self) -> &IndexReport {
+        &self.index_report
+    }
+
+    /// Replaces the interaction statistics (tests of what reads them).
+    #[cfg(test)]
+    pub(crate) fn replace_stats(&mut self, stats: LogStats) {
+        self.stats = stats;
+    }
+
     /// Loads everything the pipeline needs from `project`, using the vectors of `model`, and
     /// opens the saved index (memory-mapped, with what changed since searched beside it), or
     /// builds it (now, or on a worker with [`EngineOptions::background`]).
@@ -674,9 +716,9 @@ impl Engine {
                 }
             }
             if existed {
-                report.updated.push(item.id.clone())
+                report.updated.push(item.id.clone());
             } else {
-                report.added.push(item.id.clone())
+                report.added.push(item.id.clone());
             }
             self.catalog.upsert(key, item);
         }

@@ -35,6 +35,6 @@ pub fn embed_and_open(
     engine.set_embedder(embedder)?;
     // Counted here rather than on the first recommendation, which would pay for it.
     sink.report("counting co-occurrences", 0, 0).map_err(|_| SessionError::Cancelled)?;
-    engine.stats.cooccurrence();
+    engine.stats().cooccurrence();
     Ok(engine)
 }

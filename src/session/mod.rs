@@ -168,7 +168,7 @@ pub fn open_engine(
 ) -> Result<(Engine, Vec<Notice>)> {
     let model = project_model(project, &store)?;
     let engine = Engine::open(project, model, store, options, sink)?;
-    let notices = notices(&engine.model, engine.missing.len());
+    let notices = notices(engine.model(), engine.missing().len());
     Ok((engine, notices))
 }
 

@@ -147,11 +147,11 @@ fn index_recall_at_10_against_exact_search_on_the_sample_catalog() {
     let engine =
         reclab::pipeline::Engine::open(&project, model, store, options, &reclab::jobs::ProgressSink::none()).unwrap();
     let ann = engine.ann().unwrap();
-    let keys = engine.vectors.keys().to_vec();
+    let keys = engine.vectors().keys().to_vec();
     let mut recall = 0.0;
     for &k in &keys {
-        let q = engine.vectors.get(k).unwrap().to_vec();
-        let exact = engine.vectors.search(&q, 10, |_| true);
+        let q = engine.vectors().get(k).unwrap().to_vec();
+        let exact = engine.vectors().search(&q, 10, |_| true);
         let approx = ann.search(&q, 10).unwrap();
         recall += reclab::index::recall_at_k(&exact, &approx, 10);
     }

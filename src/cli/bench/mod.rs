@@ -197,7 +197,7 @@ pub fn run(cmd: BenchCommand, project: &std::path::Path) -> Result<ExitCode> {
             }
         }
         BenchCommand::Pipeline { n, requests, keep, model, json, phase: None, .. } => {
-            pipeline(n, requests, keep, model.as_deref(), json)?
+            pipeline(n, requests, keep, model.as_deref(), json)?;
         }
         BenchCommand::Pipeline { n, requests, model, phase: Some(phase), project_file, .. } => {
             let path = project_file.context("--phase needs --project-file")?;

@@ -256,7 +256,7 @@ pub(super) fn phase_first(path: &std::path::Path, embed_with: Option<&str>) -> R
     let project = Project::open_existing(path)?;
     let options = EngineOptions { background: true, ..EngineOptions::default() };
     let mut engine = Engine::open(&project, model.clone(), store, options, &ProgressSink::none())?;
-    let n = engine.catalog.len();
+    let n = engine.catalog().len();
     let build = engine.take_index_build().context("a new project has no saved index: it must be built")?;
     let worker = std::thread::Builder::new()
         .name("reclab-index".into())
@@ -273,12 +273,12 @@ pub(super) fn phase_first(path: &std::path::Path, embed_with: Option<&str>) -> R
     let first_open_s = t.elapsed().as_secs_f64();
     let ann = engine.ann().context("the index was not installed")?;
     // recall@10 of the built index against exact search, over 200 of the items as queries.
-    let keys = engine.vectors.keys();
+    let keys = engine.vectors().keys();
     let step = (keys.len() / 200).max(1);
     let (mut recall, mut queries) = (0.0, 0);
     for &k in keys.iter().step_by(step).take(200) {
-        let Some(q) = engine.vectors.get(k) else { continue };
-        let exact = engine.vectors.search(q, 10, |_| true);
+        let Some(q) = engine.vectors().get(k) else { continue };
+        let exact = engine.vectors().search(q, 10, |_| true);
         recall += reclab::index::recall_at_k(&exact, &ann.search(q, 10)?, 10);
         queries += 1;
     }
@@ -308,7 +308,7 @@ pub(super) fn phase_reopen(
     let mut project = Project::open_existing(path)?;
     let mut engine = Engine::open(&project, model.clone(), store, EngineOptions::default(), &ProgressSink::none())?;
     let reopen_s = t.elapsed().as_secs_f64();
-    let reopen_index = engine.index_report.action.to_string();
+    let reopen_index = engine.index_report().action.to_string();
     let (mut plain, mut popularity) = (Vec::new(), Vec::new());
     for i in 0..requests {
         let req = synthetic_request(i, n);
@@ -331,8 +331,8 @@ pub(super) fn phase_reopen(
             it.id = format!("new-{}", it.id);
         }
         if embed_with.is_none() {
-            let rows = synthetic_rows(&items, &template, engine.model.dim, 7, 99);
-            project.put_vectors(&engine.model.key, engine.model.dim, &rows)?;
+            let rows = synthetic_rows(&items, &template, engine.model().dim, 7, 99);
+            project.put_vectors(&engine.model().key, engine.model().dim, &rows)?;
         }
         let t = Instant::now();
         let updates: Vec<reclab::catalog::ItemUpdate> =

@@ -18,7 +18,7 @@ impl ReclabApp {
             match j.job.try_take() {
                 Some(Ok(done)) => self.on_done(done),
                 Some(Err(_)) => {
-                    self.state.notify(Level::Error, format!("{} failed unexpectedly (the worker panicked)", j.label))
+                    self.state.notify(Level::Error, format!("{} failed unexpectedly (the worker panicked)", j.label));
                 }
                 None => {}
             }
@@ -94,7 +94,7 @@ impl ReclabApp {
                 if self.scripted {
                     self.fatal = Some(message.clone());
                 }
-                self.state.notify(Level::Error, message)
+                self.state.notify(Level::Error, message);
             }
             Done::Imported(Ok(imported)) => {
                 let (report, mut engine, log) = *imported;
@@ -105,7 +105,7 @@ impl ReclabApp {
                     l.log_users = log.users;
                     l.board = Arc::new(log.board);
                     // The lexical embedder may have been fitted again for the new catalog.
-                    l.model = engine.model.clone();
+                    l.model = engine.model().clone();
                     l.engine = Arc::new(RwLock::new(engine));
                 }
                 self.state.notify(

@@ -242,7 +242,7 @@ fn export_text<T: serde::Serialize>(path: &std::path::Path, value: &T, csv: impl
 fn catalog_facets(engine: &crate::pipeline::Engine) -> (Vec<(String, usize)>, Vec<String>) {
     let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut verticals = std::collections::BTreeSet::new();
-    for item in engine.catalog.items() {
+    for item in engine.catalog().items() {
         *counts.entry(item.category.clone().unwrap_or_else(|| "(none)".into())).or_insert(0) += 1;
         if let Some(v) = &item.vertical {
             verticals.insert(v.clone());

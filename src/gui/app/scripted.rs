@@ -59,7 +59,7 @@ impl ReclabApp {
         ui.ctx().request_repaint();
         if !self.measuring {
             if settled {
-                let items = self.state.loaded.as_ref().and_then(|l| l.engine.read().ok().map(|g| g.catalog.len()));
+                let items = self.state.loaded.as_ref().and_then(|l| l.engine.read().ok().map(|g| g.catalog().len()));
                 m.start(self.state.generation, items.unwrap_or(0));
                 self.measuring = true;
                 self.state.tab = m.tab();

@@ -113,7 +113,7 @@ impl BoardPanel {
                 .map(|r| {
                     (
                         r.item_id.clone(),
-                        g.catalog
+                        g.catalog()
                             .get(&r.item_id)
                             .map(|i| i.display_name().to_string())
                             .unwrap_or_else(|| "(not in catalog)".into()),

@@ -59,7 +59,7 @@ impl CatalogPanel {
             return;
         }
         let q = self.query.trim().to_lowercase();
-        let items = engine.catalog.items();
+        let items = engine.catalog().items();
         if self.haystacks.0 != catalog || self.haystacks.1.len() != items.len() {
             let text = |it: &Item| {
                 let mut h = format!("{}\u{1f}{}", it.id, it.name);
@@ -85,9 +85,11 @@ impl CatalogPanel {
                 items[a].category.cmp(&items[b].category).then_with(|| cmp_ids(&items[a].id, &items[b].id))
             }),
             SortBy::Price => {
-                rows.sort_by(|&a, &b| items[a].price.unwrap_or(f64::NAN).total_cmp(&items[b].price.unwrap_or(f64::NAN)))
+                rows.sort_by(|&a, &b| {
+                    items[a].price.unwrap_or(f64::NAN).total_cmp(&items[b].price.unwrap_or(f64::NAN))
+                });
             }
-            SortBy::Interactions => rows.sort_by_key(|&a| engine.stats.event_count(&items[a].id)),
+            SortBy::Interactions => rows.sort_by_key(|&a| engine.stats().event_count(&items[a].id)),
         }
         if self.descending {
             rows.reverse();
@@ -129,7 +131,7 @@ impl CatalogPanel {
                 self.show_report = true;
             }
         });
-        self.refresh_rows(&engine, engine.catalog.version());
+        self.refresh_rows(&engine, engine.catalog().version());
         ui.horizontal_wrapped(|ui| {
             ui.weak("categories:");
             for (cat, n) in &l.categories {
@@ -143,8 +145,8 @@ impl CatalogPanel {
                 }
             }
         });
-        ui.label(format!("{} of {} items", self.rows.len(), engine.catalog.len()));
-        let items = engine.catalog.items();
+        ui.label(format!("{} of {} items", self.rows.len(), engine.catalog().len()));
+        let items = engine.catalog().items();
         let detail_h = if self.detail.is_some() { 200.0 } else { 0.0 };
         let height = (ui.available_height() - detail_h).max(150.0);
         let mut clicked = None;
@@ -209,7 +211,7 @@ impl CatalogPanel {
                         ui.label(it.price.map(|p| format!("{p}")).unwrap_or_default());
                     });
                     row.col(|ui| {
-                        ui.label(engine.stats.event_count(&it.id).to_string());
+                        ui.label(engine.stats().event_count(&it.id).to_string());
                     });
                     row.col(|ui| {
                         ui.add(egui::Label::new(it.tags.join(", ")).truncate());
@@ -223,10 +225,10 @@ impl CatalogPanel {
             self.detail = if self.detail.as_deref() == Some(id.as_str()) { None } else { Some(id) };
         }
         if let Some(id) = self.detail.clone()
-            && let Some(item) = engine.catalog.get(&id)
+            && let Some(item) = engine.catalog().get(&id)
         {
             ui.separator();
-            details(ui, item, &engine.catalog.attributes, state, out);
+            details(ui, item, &engine.catalog().attributes, state, out);
         }
         drop(engine);
         self.report_window(ui, state);

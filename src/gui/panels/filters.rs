@@ -65,7 +65,7 @@ impl FiltersPanel {
                 .accessible_name("Filter examples");
             l
         });
-        let schema = Schema { attributes: l.engine.read().map(|g| g.catalog.attributes.clone()).unwrap_or_default() };
+        let schema = Schema { attributes: l.engine.read().map(|g| g.catalog().attributes.clone()).unwrap_or_default() };
         let parsed = Filter::parse(&self.text, &schema);
         let error = parsed.as_ref().err().cloned();
         let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap: f32| {

@@ -89,7 +89,7 @@ impl MapCache {
         .map(|(name, color, radius, ids)| {
             let mut group = Group::new(name, color, radius);
             for id in ids {
-                if let Some(k) = g.catalog.key_of(id)
+                if let Some(k) = g.catalog().key_of(id)
                     && let Some(p) = base.position.get(&k)
                     && seen.insert(k)
                 {
@@ -144,7 +144,7 @@ impl PlotsPanel {
             }
         });
         let height = (ui.available_height() - 200.0).max(260.0);
-        let catalog = &g.catalog;
+        let catalog = &g.catalog();
         let response = Plot::new("embedding-map")
             .height(height)
             .data_aspect(1.0)

@@ -145,7 +145,7 @@ impl ResultsPanel {
     fn details(&self, ui: &mut egui::Ui, state: &AppState, id: &str, out: &mut Vec<Command>) {
         let Some(l) = &state.loaded else { return };
         let Ok(g) = l.engine.read() else { return };
-        let Some(item) = g.catalog.get(id) else { return };
+        let Some(item) = g.catalog().get(id) else { return };
         ui.horizontal(|ui| {
             ui.heading(format!(
                 "{} {}",
@@ -196,7 +196,7 @@ impl ResultsPanel {
                 if let Some(t) = item.expires_at {
                     fact("expires", crate::util::describe_age(t, state.request.now));
                 }
-                fact("interactions", g.stats.event_count(&item.id).to_string());
+                fact("interactions", g.stats().event_count(&item.id).to_string());
             });
             let ui = &mut cols[1];
             ui.strong("Nearest neighbours");

@@ -65,7 +65,7 @@ impl RulesPanel {
                 });
             });
         });
-        let schema = Schema { attributes: l.engine.read().map(|g| g.catalog.attributes.clone()).unwrap_or_default() };
+        let schema = Schema { attributes: l.engine.read().map(|g| g.catalog().attributes.clone()).unwrap_or_default() };
         let mut changed = false;
         let mut remove = None;
         let before = set.clone();

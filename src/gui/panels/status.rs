@@ -18,9 +18,9 @@ impl StatusBar {
                     }
                     ui.separator();
                     if let Ok(g) = l.engine.try_read() {
-                        ui.label(format!("{} items", g.catalog.len()));
+                        ui.label(format!("{} items", g.catalog().len()));
                         ui.separator();
-                        let r = &g.index_report;
+                        let r = &g.index_report();
                         match (g.serving(), g.ann()) {
                             (crate::pipeline::Serving::Index, Some(a)) => {
                                 ui.label(format!("served by the index ({} vectors, {})", a.len(), a.quantization().as_str()))
@@ -40,9 +40,9 @@ impl StatusBar {
                                 ui.label("served by exact search");
                             }
                         }
-                        if !g.missing.is_empty() {
+                        if !g.missing().is_empty() {
                             ui.separator();
-                            ui.colored_label(egui::Color32::from_rgb(230, 170, 60), format!("{} items without vectors", g.missing.len()));
+                            ui.colored_label(egui::Color32::from_rgb(230, 170, 60), format!("{} items without vectors", g.missing().len()));
                         }
                     }
                     if let Some(ms) = state.last_latency_ms {

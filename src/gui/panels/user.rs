@@ -124,7 +124,7 @@ impl UserPanel {
                 (_, Some(q)) if a.event_type == SEARCH => format!("“{q}”"),
                 (Some(id), _) => {
                     let name = engine.as_ref().ok().and_then(|g| {
-                        g.catalog.get(id).map(|i| {
+                        g.catalog().get(id).map(|i| {
                             format!(
                                 "{}{}",
                                 i.display_name(),
@@ -178,7 +178,7 @@ impl UserPanel {
                     .accessible_name("minutes before now");
             });
             if let Ok(g) = &engine
-                && let Some(id) = self.picker.ui(ui, &g.catalog, "Item", "type a name or id (Korean works too)")
+                && let Some(id) = self.picker.ui(ui, g.catalog(), "Item", "type a name or id (Korean works too)")
             {
                 out.push(Command::AddAction(SimAction {
                     event_type: self.new_event.clone(),

@@ -107,7 +107,7 @@ impl<'a> Parser<'a> {
                 Some(Token { tok: Tok::Word(w), .. })
                     if w.eq_ignore_ascii_case("ItemID") || w.eq_ignore_ascii_case("ITEM_ID") =>
                 {
-                    self.i += 1
+                    self.i += 1;
                 }
                 _ => return Err(self.err_expected("ItemID (as in EXCLUDE ItemID WHERE …)")),
             }
