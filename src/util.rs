@@ -166,6 +166,19 @@ pub fn round6(x: f32) -> f64 {
     ((x as f64) * 1e6).round() / 1e6
 }
 
+/// `scope.spawn` on a thread named `name`. Like `scope.spawn`, it panics when the system cannot
+/// start a thread.
+pub fn spawn_named<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: String,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    match std::thread::Builder::new().name(name).spawn_scoped(scope, work) {
+        Ok(handle) => handle,
+        Err(e) => panic!("cannot start a thread: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,18 +221,5 @@ mod tests {
     fn text_hash_is_stable() {
         assert_eq!(hex(&text_hash("")), "e3b0c44298fc1c149afbf4c8996fb924");
         assert_ne!(text_hash("a"), text_hash("b"));
-    }
-}
-
-/// `scope.spawn` on a thread named `name`. Like `scope.spawn`, it panics when the system cannot
-/// start a thread.
-pub fn spawn_named<'scope, 'env, T: Send + 'scope>(
-    scope: &'scope std::thread::Scope<'scope, 'env>,
-    name: String,
-    work: impl FnOnce() -> T + Send + 'scope,
-) -> std::thread::ScopedJoinHandle<'scope, T> {
-    match std::thread::Builder::new().name(name).spawn_scoped(scope, work) {
-        Ok(handle) => handle,
-        Err(e) => panic!("cannot start a thread: {e}"),
     }
 }

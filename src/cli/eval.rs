@@ -95,7 +95,7 @@ pub struct RunArgs {
 
 /// What `reclab eval` ranks with: the engine, or the catalog of a project without vectors.
 enum Ranker {
-    Engine(reclab::pipeline::Engine),
+    Engine(Box<reclab::pipeline::Engine>),
     Catalog(Catalog),
 }
 
@@ -237,7 +237,7 @@ pub fn eval(project_path: &Path, args: EvalArgs) -> Result<ExitCode> {
         EvalConfig { k: a.k.max(1), k_max: a.k_max.max(a.k).max(1), methods, vertical: a.vertical.clone(), at, source };
     // The baselines need only the catalog and the log: without vectors, content is skipped.
     let ranker = match ModelRef::of_project(&project, &ModelStore::default_location())? {
-        Some(_) => Ranker::Engine(open_engine(&project, false)?),
+        Some(_) => Ranker::Engine(Box::new(open_engine(&project, false)?)),
         None => Ranker::Catalog(Catalog::new(project.load_items()?, project.attributes()?)),
     };
     let config2 = config.clone();
