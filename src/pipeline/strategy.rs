@@ -2,7 +2,7 @@
 
 use super::PipelineError;
 use super::engine::Engine;
-use super::user::{SEARCH, verb};
+use super::user::{ADD_TO_CART, CLICK, EQUIP, PURCHASE, SEARCH, VIEW, verb};
 use crate::store::SimAction;
 use crate::util::describe_age;
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,7 @@ pub struct Strategy {
 impl Default for Strategy {
     fn default() -> Self {
         let event_weights =
-            [("view", 0.5), ("click", 1.0), ("search", 1.5), ("add_to_cart", 2.0), ("purchase", 3.0), ("equip", 2.5)]
+            [(VIEW, 0.5), (CLICK, 1.0), (SEARCH, 1.5), (ADD_TO_CART, 2.0), (PURCHASE, 3.0), (EQUIP, 2.5)]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();

@@ -8,6 +8,7 @@ use reclab::bench::{available_memory, check_size, median, peak_rss_mb, percentil
 use reclab::catalog::Item;
 use reclab::embed::ModelRef;
 use reclab::jobs::ProgressSink;
+use reclab::pipeline::user::{PURCHASE, VIEW};
 use reclab::pipeline::{Engine, EngineOptions, Request, RuleSet};
 use reclab::store::{Project, SimAction};
 use std::path::PathBuf;
@@ -195,7 +196,7 @@ fn write_synthetic(path: &std::path::Path, n: usize, embed_with: Option<&str>) -
         .map(|i| reclab::catalog::Interaction {
             user_id: format!("u{}", i % (n / 20).max(1)),
             item_id: format!("s{}", (i * 7) % n),
-            event_type: if i % 3 == 0 { "purchase".into() } else { "view".into() },
+            event_type: if i % 3 == 0 { PURCHASE.into() } else { VIEW.into() },
             ts: reclab::sample::SAMPLE_NOW - 86_400 + (i as i64 % 86_400),
             value: None,
         })
@@ -235,7 +236,7 @@ fn synthetic_request(i: usize, n: usize) -> Request {
     }
     Request {
         actions: vec![SimAction {
-            event_type: "purchase".into(),
+            event_type: PURCHASE.into(),
             item_id: Some(format!("s{}", (i * 7919) % n)),
             query: None,
             ts: reclab::sample::SAMPLE_NOW - 300,
