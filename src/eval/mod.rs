@@ -4,7 +4,9 @@
 
 pub mod board;
 mod metrics;
+pub mod not_shown;
 mod protocol;
+pub mod tiles;
 
 pub use metrics::{Metrics, UserResult};
 pub use protocol::{Positive, Split, UserSplit, leave_last_out};

@@ -79,6 +79,7 @@ impl ReclabApp {
         let mut state = AppState::new(project_path.clone());
         state.dark = options.dark.or(settings.dark).unwrap_or(true);
         state.tab = options.tab.unwrap_or(settings.tab);
+        state.board_view = options.board.unwrap_or_default();
         cc.egui_ctx.set_theme(if state.dark { egui::Theme::Dark } else { egui::Theme::Light });
         state.installed_models = ModelStore::default_location().list();
         let recommender = match Recommender::start(wake.clone()) {
@@ -286,6 +287,13 @@ impl ReclabApp {
                 self.state.installed_models = ModelStore::default_location().list();
             }
             Done::ModelInstalled(Err(e)) => self.state.notify(Level::Error, e),
+            Done::SuggestedInstalled(Ok(m)) => {
+                self.state.install_failure = None;
+                self.state
+                    .notify(Level::Info, format!("installed {}: re-embed the project to use it", m.manifest.name));
+                self.state.installed_models = ModelStore::default_location().list();
+            }
+            Done::SuggestedInstalled(Err(f)) => self.state.install_failure = Some(f),
             Done::Switched(Ok((model, mut engine))) => {
                 self.start_index_build(&mut engine);
                 if let Some(l) = &mut self.state.loaded {
@@ -323,6 +331,7 @@ impl ReclabApp {
             Done::IndexBuilt(Err(e)) => {
                 self.state.notify(Level::Error, format!("building the vector index failed (exact search serves): {e}"))
             }
+            Done::NotShown(generation, report) => self.state.not_shown = Some((generation, report)),
         }
     }
 
@@ -610,6 +619,11 @@ impl ReclabApp {
                 let job = worker::fetch_model(repo.clone(), self.wake.clone());
                 self.spawn(&format!("Downloading {repo}"), job);
             }
+            Command::InstallSuggested => {
+                self.state.install_failure = None;
+                let job = worker::install_suggested(self.wake.clone());
+                self.spawn(&format!("Downloading {}", crate::embed::offer::SUGGESTED), job);
+            }
             Command::UseModel(spec, precision) => {
                 let job =
                     worker::switch_model(spec.clone(), precision, self.state.project_path.clone(), self.wake.clone());
@@ -635,6 +649,15 @@ impl ReclabApp {
             }
             Command::SetDark(dark) => self.state.dark = dark,
             Command::ShowTab(tab) => self.state.tab = tab,
+            Command::ShowBoard(view) => self.state.board_view = view,
+            Command::CheckNotShown(config) => {
+                if let Some(l) = &self.state.loaded {
+                    let ask = (self.state.generation, self.state.request.clone(), config);
+                    let (engine, board) = (l.engine.clone(), l.board.clone());
+                    let job = worker::not_shown(engine, board, self.state.project_path.clone(), ask, self.wake.clone());
+                    self.spawn("Checking the board against the pipeline", job);
+                }
+            }
         }
     }
 

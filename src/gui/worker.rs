@@ -125,12 +125,16 @@ pub enum Done {
     Evaluated(Result<(crate::eval::EvalReport, i64), String>),
     Added(Result<AddReport, String>),
     ModelInstalled(Result<InstalledModel, String>),
+    /// The one-click install of the suggested model.
+    SuggestedInstalled(Result<InstalledModel, crate::embed::offer::Failure>),
     /// The project now uses another model (re-embedded).
     Switched(Result<(ModelRef, Engine), String>),
     Projection(Vec<(u64, [f32; 2])>),
     Exported(Result<PathBuf, String>),
     /// The vector index, built while exact search served.
     IndexBuilt(Result<BuiltIndex, String>),
+    /// The board's hot items the pipeline does not show, for a request generation.
+    NotShown(u64, Result<crate::eval::not_shown::NotShownReport, String>),
 }
 
 pub type Job = JobHandle<Done>;
@@ -286,6 +290,34 @@ pub fn import_model(source: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::
 pub fn fetch_model(repo: String, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
     JobHandle::spawn("model-fetch", Some(wake), move |sink| {
         Done::ModelInstalled(ModelStore::default_location().fetch(&repo, "main", None, sink).map_err(|e| e.to_string()))
+    })
+}
+
+/// Checks the board's hot items against the pipeline for the log's recent users.
+pub fn not_shown(
+    engine: Arc<RwLock<Engine>>,
+    board: Arc<crate::eval::board::Board>,
+    project_path: PathBuf,
+    ask: (u64, Request, crate::eval::not_shown::NotShownConfig),
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("board-not-shown", Some(wake), move |sink| {
+        let (generation, request, config) = ask;
+        let guard = match engine.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let report = crate::eval::not_shown::from_project(&guard, &board, &project_path, &request, &config, sink);
+        Done::NotShown(generation, report.map_err(|e| e.to_string()))
+    })
+}
+
+/// Downloads and installs the suggested model (from `HF_ENDPOINT`, else the hub).
+pub fn install_suggested(wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("model-install", Some(wake), move |sink| {
+        let store = ModelStore::default_location();
+        let result = crate::embed::offer::install(&store, &crate::embed::Hub::default(), sink);
+        Done::SuggestedInstalled(result.map_err(|e| crate::embed::offer::Failure::of(&e)))
     })
 }
 

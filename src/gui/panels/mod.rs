@@ -1,13 +1,16 @@
 //! One panel per file; [`Panels`] lays them out.
 
 mod board;
+mod board_tiles;
 mod catalog;
 mod compare;
 mod effects;
 mod evaluate;
 mod filters;
 mod menu;
+mod model_offer;
 mod models;
+mod not_shown;
 mod plots;
 mod results;
 mod rules;
@@ -31,6 +34,7 @@ pub struct Panels {
     evaluate: evaluate::EvaluatePanel,
     board: board::BoardPanel,
     models: models::ModelsPanel,
+    offer: model_offer::ModelOfferBanner,
 }
 
 impl Panels {
@@ -53,6 +57,7 @@ impl Panels {
             });
         });
         egui::CentralPanel::default().show(ui, |ui| {
+            self.offer.ui(ui, state, out);
             ui.horizontal(|ui| {
                 for tab in Tab::ALL {
                     if ui.selectable_label(state.tab == tab, tab.label()).clicked() {
