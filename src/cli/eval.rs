@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use reclab::embed::{ModelRef, ModelStore};
 use reclab::eval::board::{Board, BoardSort};
+use reclab::eval::not_shown::NotShownConfig;
 use reclab::eval::{EvalBasis, EvalConfig, EvalError, EvalReport, Method};
 use reclab::pipeline::{Builtin, BuiltinFilters, Catalog, Request, RuleSet, Strategy, StrategyKind};
 use reclab::store::{Named, Project};
@@ -287,6 +288,17 @@ pub struct BoardArgs {
     pub top: usize,
     #[arg(long)]
     pub json: bool,
+    /// List the board's top items that the pipeline never recommends to the log's latest
+    /// users, each with what keeps it out (filter, rule, the cut, or not a candidate).
+    #[arg(long)]
+    pub not_shown: bool,
+    /// With --not-shown: the pipeline (filters, rules, strategy, K) of this saved scenario
+    /// (default: the default pipeline).
+    #[arg(long, requires = "not_shown")]
+    pub scenario: Option<String>,
+    /// With --not-shown: how many of the log's latest active users to recommend for.
+    #[arg(long, default_value_t = 50, requires = "not_shown")]
+    pub users: usize,
 }
 
 pub fn board(project_path: &Path, args: BoardArgs) -> Result<ExitCode> {
@@ -298,6 +310,10 @@ pub fn board(project_path: &Path, args: BoardArgs) -> Result<ExitCode> {
         .with_context(|| format!("--sort {}: use views, clicks, carts, orders or rate", args.sort))?;
     let log = project.load_interactions()?;
     let board = Board::new(&log);
+    if args.not_shown {
+        let config = NotShownConfig { at, window, sort, top: args.top, users: args.users };
+        return not_shown(&project, &board, &log, &config, args.scenario.as_deref(), args.json);
+    }
     let rows = board.at(at, window, sort);
     let names: std::collections::HashMap<String, String> =
         project.load_items()?.into_iter().map(|(_, i)| (i.id.clone(), i.display_name().to_string())).collect();
@@ -349,6 +365,50 @@ pub fn board(project_path: &Path, args: BoardArgs) -> Result<ExitCode> {
             } else {
                 String::new()
             }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn not_shown(
+    project: &Project,
+    board: &Board,
+    log: &[reclab::catalog::Interaction],
+    config: &NotShownConfig,
+    scenario: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let base = match scenario {
+        Some(name) => load_scenario(project, name)?,
+        None => Request::default(),
+    };
+    let engine = open_engine(project, false)?;
+    let report =
+        reclab::eval::not_shown::not_shown(&engine, board, log, &base, config, &reclab::jobs::ProgressSink::none())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "hot but not shown: of the board's top {} by {} in ({}, {}], {} reach some of the {} latest users' top {}; {} never{}",
+        report.hot,
+        report.sort.label(),
+        reclab::util::format_time(report.at - report.window),
+        reclab::util::format_time(report.at),
+        report.hot_shown,
+        report.users.len(),
+        report.k,
+        report.items.len(),
+        if report.unserved > 0 { format!(" ({} users could not be served)", report.unserved) } else { String::new() }
+    );
+    for i in &report.items {
+        println!(
+            "{:>4}  {}  {:>5} views {:>4} orders  {}",
+            format!("#{}", i.board_rank),
+            reclab::pipeline::explain::fit(&format!("{} {}", i.item_id, i.name), 36),
+            i.views,
+            i.orders,
+            i.reason
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -40,6 +40,9 @@ pub struct Cli {
     /// The tab to show: results, effects, compare, catalog, plots, evaluate, board or models.
     #[arg(long)]
     pub tab: Option<String>,
+    /// How the reaction board shows: table or tiles.
+    #[arg(long, value_name = "VIEW")]
+    pub board: Option<String>,
     /// Open the window, measure N frames once the data has loaded (walking the tabs while the
     /// results refresh), print the frame times and exit.
     #[arg(long, value_name = "N")]
@@ -138,6 +141,10 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         })?),
         None => None,
     };
+    let board = match &cli.board {
+        Some(b) => Some(reclab::gui::BoardView::parse(b).with_context(|| format!("--board {b}: use table or tiles"))?),
+        None => None,
+    };
     if let Some(shot) = &cli.screenshot {
         // The screenshot must never land on the project the window opens.
         let project = cli.project.clone().unwrap_or_else(reclab::gui::sample_project_path);
@@ -153,6 +160,7 @@ fn gui(cli: Cli) -> Result<ExitCode> {
     }
     let options = reclab::gui::GuiOptions {
         tab,
+        board,
         project: cli.project,
         screenshot: cli.screenshot.clone(),
         window_size,

@@ -13,6 +13,8 @@ pub struct KnownModel {
     pub query_prefix: &'static str,
     pub passage_prefix: &'static str,
     pub about: &'static str,
+    /// About how much a download is, in MB (all its files).
+    pub download_mb: u32,
 }
 
 pub const KNOWN_MODELS: &[KnownModel] = &[
@@ -24,6 +26,7 @@ pub const KNOWN_MODELS: &[KnownModel] = &[
         query_prefix: "",
         passage_prefix: "",
         about: "English, 6 layers, fast; the reference model of the tests",
+        download_mb: 90,
     },
     KnownModel {
         repo_id: "intfloat/multilingual-e5-small",
@@ -33,6 +36,7 @@ pub const KNOWN_MODELS: &[KnownModel] = &[
         query_prefix: "query: ",
         passage_prefix: "passage: ",
         about: "100 languages including Korean, 12 layers; the model of the in-game shop case",
+        download_mb: 470,
     },
 ];
 

@@ -6,6 +6,7 @@ mod fused;
 pub mod known;
 mod lexical;
 mod models;
+pub mod offer;
 mod quant;
 mod run;
 mod template;
@@ -13,7 +14,7 @@ pub mod toy;
 
 pub use bert::{BertEmbedder, BertEngine, BertOptions, Pooling};
 pub use lexical::{LexicalEmbedder, LexicalFit, LexicalFitReport, LexicalV1Embedder, project_lexical, stored_lexical};
-pub use models::{FileEntry, InstalledModel, MAX_MODEL_FILE_BYTES, Manifest, ModelStore, data_dir};
+pub use models::{FileEntry, Hub, InstalledModel, MAX_MODEL_FILE_BYTES, Manifest, ModelStore, data_dir};
 pub use run::{EmbedRunReport, embed_catalog, item_texts};
 pub use template::{DEFAULT_TEMPLATE, Template};
 
@@ -142,6 +143,8 @@ pub enum EmbedError {
     Source { path: PathBuf, message: String },
     #[error("a model named '{0}' is already installed; remove it first or pick another --name")]
     AlreadyInstalled(String),
+    #[error("the model hub is unreachable ({url}: {message})")]
+    HubUnreachable { url: String, message: String },
     #[error("download of {repo}/{file} failed: {message}")]
     Download { repo: String, file: String, message: String },
     #[error("{path}")]

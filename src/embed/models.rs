@@ -202,6 +202,20 @@ impl ModelStore {
         name: Option<&str>,
         sink: &ProgressSink,
     ) -> Result<InstalledModel, EmbedError> {
+        self.fetch_from(&Hub::default(), repo_id, revision, name, sink)
+    }
+
+    /// [`ModelStore::fetch`] from the hub `hub` names (its endpoint and cache, else the
+    /// environment's). Cancelling stops at once, also in the middle of a file (the download
+    /// under way runs on to the end of that file in the cache, where the next fetch finds it).
+    pub fn fetch_from(
+        &self,
+        hub: &Hub,
+        repo_id: &str,
+        revision: &str,
+        name: Option<&str>,
+        sink: &ProgressSink,
+    ) -> Result<InstalledModel, EmbedError> {
         use hf_hub::api::sync::ApiBuilder;
         use hf_hub::{Cache, Repo, RepoType};
         let download_err = |file: &str, message: String| EmbedError::Download {
@@ -209,10 +223,19 @@ impl ModelStore {
             file: file.to_string(),
             message,
         };
-        let api = ApiBuilder::from_env().with_progress(false).build().map_err(|e| download_err("-", e.to_string()))?;
+        let cache_root = match &hub.cache_dir {
+            Some(dir) => Cache::new(dir.clone()),
+            None => Cache::from_env(),
+        };
+        let mut builder = ApiBuilder::from_cache(cache_root.clone());
+        if let Some(endpoint) = hub.endpoint.clone().or_else(|| std::env::var("HF_ENDPOINT").ok()) {
+            builder = builder.with_endpoint(endpoint);
+        }
+        let api = builder.with_progress(false).build().map_err(|e| download_err("-", e.to_string()))?;
         let repo = Repo::with_revision(repo_id.to_string(), RepoType::Model, revision.to_string());
         let api_repo = api.repo(repo.clone());
-        let cache = Cache::from_env().repo(repo);
+        let repo_ref = repo.clone();
+        let cache = cache_root.repo(repo);
         let staging = self.staging_dir()?;
         let result = (|| {
             let files: Vec<(&str, bool)> =
@@ -223,10 +246,12 @@ impl ModelStore {
                 let _ = sink.report(&format!("downloading {file}"), i as u64, total);
                 let got = match cache.get(file) {
                     Some(p) => Ok(p),
-                    None => api_repo.download_with_progress(
-                        file,
-                        DownloadProgress { sink: sink.clone(), file: file.to_string(), done: 0, size: 0 },
-                    ),
+                    None => {
+                        let progress =
+                            DownloadProgress { sink: sink.clone(), file: file.to_string(), done: 0, size: 0 };
+                        download_cancellable(&api, &repo_ref, file, progress, sink)
+                            .map_err(|_| download_err(file, "cancelled".into()))?
+                    }
                 };
                 match got {
                     Ok(path) => {
@@ -239,6 +264,9 @@ impl ModelStore {
                     Err(e) if !required && is_not_found(&e) => {}
                     Err(e) if is_not_found(&e) => {
                         return Err(download_err(file, "the repository has no such file (HTTP 404)".into()));
+                    }
+                    Err(e) if is_unreachable(&e) => {
+                        return Err(EmbedError::HubUnreachable { url: api_repo.url(file), message: e.to_string() });
                     }
                     Err(e) => return Err(download_err(file, e.to_string())),
                 }
@@ -376,6 +404,59 @@ impl hf_hub::api::Progress for DownloadProgress {
         let _ = self.sink.report(&format!("downloading {}", self.file), self.done as u64, self.size as u64);
     }
     fn finish(&mut self) {}
+}
+
+/// Where models are downloaded from: the hub's endpoint (a base URL) and the download cache;
+/// each unset one comes from the environment (`HF_ENDPOINT`, `HF_HOME`), else hf-hub's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hub {
+    pub endpoint: Option<String>,
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Runs one hf-hub download on its own thread and waits for it, checking `sink` for a cancel
+/// (hf-hub cannot stop a download under way): a cancel returns at once.
+fn download_cancellable(
+    api: &hf_hub::api::sync::Api,
+    repo: &hf_hub::Repo,
+    file: &str,
+    progress: DownloadProgress,
+    sink: &ProgressSink,
+) -> Result<Result<PathBuf, hf_hub::api::sync::ApiError>, crate::jobs::Cancelled> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (api, repo, name) = (api.clone(), repo.clone(), file.to_string());
+    let spawned = std::thread::Builder::new().name("reclab-model-download".into()).spawn(move || {
+        let _ = tx.send(api.repo(repo).download_with_progress(&name, progress));
+    });
+    if let Err(e) = spawned {
+        return Ok(Err(hf_hub::api::sync::ApiError::IoError(e)));
+    }
+    loop {
+        sink.check()?;
+        match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(result) => return Ok(result),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Ok(Err(hf_hub::api::sync::ApiError::IoError(std::io::Error::other(
+                    "the download thread stopped without an answer",
+                ))));
+            }
+        }
+    }
+}
+
+/// The hub could not be reached at all (no connection, no such host, a time-out), as opposed
+/// to answering with an error.
+fn is_unreachable(e: &hf_hub::api::sync::ApiError) -> bool {
+    use hf_hub::api::sync::ApiError;
+    match e {
+        ApiError::RequestError(err) => matches!(
+            **err,
+            ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_)
+        ),
+        ApiError::TooManyRetries(inner) => is_unreachable(inner),
+        _ => false,
+    }
 }
 
 fn is_not_found(e: &hf_hub::api::sync::ApiError) -> bool {

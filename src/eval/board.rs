@@ -147,6 +147,24 @@ impl Board {
         keyed.into_iter().enumerate().map(|(rank, (i, _))| (self.items[i].0.as_str(), rank + 1)).collect()
     }
 
+    fn events_of(&self, item_id: &str) -> Option<&ItemEvents> {
+        self.items.binary_search_by(|(id, _)| crate::util::cmp_ids(id, item_id)).ok().map(|i| &self.items[i].1)
+    }
+
+    /// One item's events per hour for the `hours` hours ending at `at`, oldest first.
+    pub fn sparkline(&self, item_id: &str, at: i64, hours: usize) -> Vec<u64> {
+        let Some(e) = self.events_of(item_id) else { return vec![0; hours] };
+        (0..hours as i64).rev().map(|h| count(&e.all, at - (h + 1) * 3600, at - h * 3600)).collect()
+    }
+
+    /// One item's views and orders in (from, to]: what arrived between two replay moments.
+    pub fn arrived(&self, item_id: &str, from: i64, to: i64) -> (u64, u64) {
+        match self.events_of(item_id) {
+            Some(e) if to > from => (count(&e.views, from, to), count(&e.orders, from, to)),
+            _ => (0, 0),
+        }
+    }
+
     /// The board for the window (at − window, at], ranked by `sort` (ties by item id).
     pub fn at(&self, at: i64, window: i64, sort: BoardSort) -> Vec<BoardRow> {
         let from = at - window;
@@ -224,6 +242,18 @@ mod tests {
                 assert_eq!(one, full, "at {at}, {sort:?}");
             }
         }
+    }
+
+    #[test]
+    fn sparkline_and_arrivals_count_by_hour() {
+        let log = vec![ev("a", "view", 100), ev("a", "view", 3700), ev("a", "purchase", 3800), ev("a", "view", 7300)];
+        let board = Board::new(&log);
+        // Hours (0, 3600], (3600, 7200], (7200, 10800].
+        assert_eq!(board.sparkline("a", 10_800, 3), vec![1, 2, 1]);
+        assert_eq!(board.sparkline("a", 10_800, 4), vec![0, 1, 2, 1]);
+        assert_eq!(board.sparkline("zz", 10_800, 2), vec![0, 0], "an item without events");
+        assert_eq!(board.arrived("a", 3600, 7200), (1, 1));
+        assert_eq!(board.arrived("a", 7200, 3600), (0, 0), "nothing arrives going back");
     }
 
     #[test]

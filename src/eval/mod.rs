@@ -6,9 +6,11 @@ mod baselines;
 pub mod board;
 mod content;
 mod metrics;
+pub mod not_shown;
 mod pool;
 mod protocol;
 mod report;
+pub mod tiles;
 
 pub use metrics::{Metrics, UserResult};
 pub use protocol::{Positive, Split, UserSplit, leave_last_out};

@@ -12,7 +12,7 @@ mod widgets;
 mod worker;
 
 pub use app::ReclabApp;
-pub use state::Tab;
+pub use state::{BoardView, Tab};
 
 use std::path::PathBuf;
 
@@ -31,6 +31,8 @@ pub struct GuiOptions {
     pub dark: Option<bool>,
     /// The tab to show first.
     pub tab: Option<Tab>,
+    /// How the reaction board shows first (table or tiles).
+    pub board: Option<BoardView>,
     /// Measure this many frames once the data has loaded (walking the tabs while results
     /// refresh), print the frame times and exit.
     pub measure_frames: Option<u64>,

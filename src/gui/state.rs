@@ -49,6 +49,8 @@ pub enum Command {
     // Models.
     ImportModel(PathBuf),
     FetchModel(String),
+    /// Download and install the suggested model (the one-click offer).
+    InstallSuggested,
     /// Embed the project with a model (`lexical`, an installed model's name) in a precision.
     UseModel(String, crate::embed::Precision),
     RemoveModel(String),
@@ -58,6 +60,29 @@ pub enum Command {
     DismissNotification(usize),
     SetDark(bool),
     ShowTab(Tab),
+    // The reaction board.
+    ShowBoard(BoardView),
+    /// Find the board's hot items the current pipeline never shows the log's recent users.
+    CheckNotShown(crate::eval::not_shown::NotShownConfig),
+}
+
+/// How the reaction board is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BoardView {
+    #[default]
+    Table,
+    Tiles,
+}
+
+impl BoardView {
+    /// Parses `--board table|tiles`.
+    pub fn parse(s: &str) -> Option<BoardView> {
+        match s.to_lowercase().as_str() {
+            "table" => Some(BoardView::Table),
+            "tiles" => Some(BoardView::Tiles),
+            _ => None,
+        }
+    }
 }
 
 /// What the Compare tab sets side by side.
@@ -213,10 +238,15 @@ pub struct AppState {
     pub imports: u64,
     pub projection: Option<Arc<Projection>>,
     pub installed_models: Vec<InstalledModel>,
+    /// Why the last one-click install failed.
+    pub install_failure: Option<crate::embed::offer::Failure>,
     pub eval_report: Option<crate::eval::EvalReport>,
     pub notifications: Vec<Notification>,
     pub jobs: Vec<JobView>,
     pub tab: Tab,
+    pub board_view: BoardView,
+    /// The last "hot but not shown" check, and the request generation it was made for.
+    pub not_shown: Option<(u64, Result<crate::eval::not_shown::NotShownReport, String>)>,
     pub dark: bool,
     /// The last recommendation took this long (for the status bar).
     pub last_latency_ms: Option<f64>,
@@ -243,10 +273,13 @@ impl AppState {
             imports: 0,
             projection: None,
             installed_models: Vec::new(),
+            install_failure: None,
             eval_report: None,
             notifications: Vec::new(),
             jobs: Vec::new(),
             tab: Tab::default(),
+            board_view: BoardView::default(),
+            not_shown: None,
             dark: true,
             last_latency_ms: None,
             frame_ms: None,

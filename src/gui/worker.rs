@@ -167,12 +167,16 @@ pub enum Done {
     Evaluated(Result<(crate::eval::EvalReport, i64)>),
     Added(Result<AddReport>),
     ModelInstalled(Result<InstalledModel>),
+    /// The one-click install of the suggested model.
+    SuggestedInstalled(Result<InstalledModel, crate::embed::offer::Failure>),
     /// The project now uses another model (re-embedded).
     Switched(Result<Box<(ModelRef, Engine)>>),
     Projection(Vec<(u64, [f32; 2])>),
     Exported(Result<PathBuf>),
     /// The vector index, built while exact search served.
     IndexBuilt(Result<BuiltIndex>),
+    /// The board's hot items the pipeline does not show, for a request generation.
+    NotShown(u64, Result<crate::eval::not_shown::NotShownReport>),
 }
 
 pub type Job = JobHandle<Done>;
@@ -285,6 +289,34 @@ pub fn import_model(source: PathBuf, wake: Arc<dyn Fn() + Send + Sync>) -> std::
 pub fn fetch_model(repo: String, wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
     JobHandle::spawn("model-fetch", Some(wake), move |sink| {
         Done::ModelInstalled(ModelStore::default_location().fetch(&repo, "main", None, sink).map_err(Into::into))
+    })
+}
+
+/// Checks the board's hot items against the pipeline for the log's recent users.
+pub fn not_shown(
+    engine: Arc<RwLock<Engine>>,
+    board: Arc<crate::eval::board::Board>,
+    project_path: PathBuf,
+    ask: (u64, Request, crate::eval::not_shown::NotShownConfig),
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("board-not-shown", Some(wake), move |sink| {
+        let (generation, request, config) = ask;
+        let guard = match engine.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let report = crate::eval::not_shown::from_project(&guard, &board, &project_path, &request, &config, sink);
+        Done::NotShown(generation, report.map_err(Into::into))
+    })
+}
+
+/// Downloads and installs the suggested model (from `HF_ENDPOINT`, else the hub).
+pub fn install_suggested(wake: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Job> {
+    JobHandle::spawn("model-install", Some(wake), move |sink| {
+        let store = ModelStore::default_location();
+        let result = crate::embed::offer::install(&store, &crate::embed::Hub::default(), sink);
+        Done::SuggestedInstalled(result.map_err(|e| crate::embed::offer::Failure::of(&e)))
     })
 }
 

@@ -176,3 +176,38 @@ fn a_project_with_a_log_and_no_vectors_evaluates_the_baselines_and_skips_content
     let err = sb.fails(&["eval", "--no-save", "--methods", "content"]);
     assert!(err.contains("no method could run") && err.contains("no vectors"), "{err}");
 }
+
+#[test]
+fn hot_items_the_pipeline_never_shows_are_listed_with_the_reason() {
+    let sb = Sandbox::with_reference_project();
+    // At the project's now, so each user's whole history counts, as `recommend --user` reads it.
+    let args = ["board", "--not-shown", "--users", "12", "--top", "15", "--json"];
+    let json = sb.ok(&args);
+    assert_eq!(json, sb.ok(&args), "same log, same pipeline: the same list, byte for byte");
+    let r: Value = serde_json::from_str(&json).unwrap();
+    let users: Vec<&str> = r["users"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+    assert_eq!(users.len(), 12);
+    assert_eq!(r["hot"], 15);
+    let items = r["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "some hot items never reach these users: {r}");
+    assert_eq!(r["hot_shown"].as_u64().unwrap() + items.len() as u64, 15);
+    let kinds = ["not_in_catalog", "filter", "rule", "below_cut", "not_candidate"];
+    for i in items {
+        assert!(kinds.contains(&i["why"]["kind"].as_str().unwrap()), "{i}");
+        assert!(!i["reason"].as_str().unwrap().is_empty());
+        assert!(i["board_rank"].as_u64().unwrap() <= 15);
+    }
+    // Checked against the pipeline itself: no listed item is in any of these users' results.
+    let listed: Vec<&str> = items.iter().map(|i| i["item_id"].as_str().unwrap()).collect();
+    for user in users.iter().take(3) {
+        let rec: Value = serde_json::from_str(&sb.ok(&["recommend", "--user", user, "--json"])).unwrap();
+        for row in rec["results"].as_array().unwrap() {
+            assert!(!listed.contains(&row["item_id"].as_str().unwrap()), "{user} is shown {row}");
+        }
+    }
+    let text = sb.ok(&["board", "--not-shown", "--users", "12", "--top", "15"]);
+    assert!(text.starts_with("hot but not shown: of the board's top 15 by orders"), "{text}");
+    assert!(text.contains(items[0]["reason"].as_str().unwrap()), "{text}");
+    let err = sb.fails(&["board", "--not-shown", "--scenario", "nope"]);
+    assert!(err.contains("no scenario named 'nope'"), "{err}");
+}

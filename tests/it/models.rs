@@ -180,3 +180,81 @@ fn an_archive_entry_that_inflates_too_far_is_refused_and_leaves_nothing() {
     assert!(left.iter().all(|n| !n.starts_with(".staging") && n != "bomb"), "{left:?}");
     assert!(!sb.ok(&["models", "list"]).contains("bomb"));
 }
+
+/// The one-click offer's download, against a local stand-in for the hub: the real reference
+/// model is fetched, its pinned sha256 checked, and installed under its known name.
+#[test]
+fn the_suggested_model_installs_from_the_configured_hub() {
+    use reclab::embed::{Hub, ModelStore, offer};
+    let sb = Sandbox::new();
+    let server =
+        HubServer::start("sentence-transformers/all-MiniLM-L6-v2", read_tree(&crate::support::reference_model()));
+    let store = ModelStore::at(sb.path("models"));
+    let hub = Hub { endpoint: Some(server.url.clone()), cache_dir: Some(sb.path("hf-cache")) };
+    let job = reclab::jobs::JobHandle::spawn("offer-test", None, move |sink| offer::install(&store, &hub, sink))
+        .expect("spawn the install");
+    let installed = job.join().expect("the install thread").expect("installed");
+    assert_eq!(installed.manifest.name, "all-MiniLM-L6-v2");
+    assert_eq!(installed.manifest.weights_sha256(), offer::suggested().weights_sha256.unwrap());
+    assert_eq!(installed.manifest.dim, 384);
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(
+        requests.iter().any(|r| r == "/sentence-transformers/all-MiniLM-L6-v2/resolve/main/model.safetensors"),
+        "{requests:?}"
+    );
+    // Installed, the offer becomes re-embedding.
+    let store = ModelStore::at(sb.path("models"));
+    match offer::next_step(&store.list(), &reclab::embed::ModelRef::lexical()) {
+        offer::Step::ReEmbed { model, .. } => assert_eq!(model, "all-MiniLM-L6-v2"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_suggested_model_is_refused_on_a_sha256_mismatch_and_offline_names_the_other_ways() {
+    use reclab::embed::{EmbedError, Hub, ModelStore, offer};
+    let sb = Sandbox::new();
+    // Other weights served under the suggested model's repository.
+    let dir = toy_folder(&sb, "impostor", &ToySpec::default());
+    let server = HubServer::start("sentence-transformers/all-MiniLM-L6-v2", read_tree(&dir));
+    let store = ModelStore::at(sb.path("models"));
+    let hub = Hub { endpoint: Some(server.url.clone()), cache_dir: Some(sb.path("hf-cache")) };
+    let err = offer::install(&store, &hub, &reclab::jobs::ProgressSink::none()).unwrap_err();
+    assert!(matches!(err, EmbedError::Checksum { .. }), "{err}");
+    assert!(err.to_string().contains("expected 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"));
+    assert!(store.list().is_empty(), "nothing installed");
+
+    // A port nothing listens on: the hub is unreachable.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let hub = Hub { endpoint: Some(format!("http://127.0.0.1:{port}")), cache_dir: Some(sb.path("hf-cache-2")) };
+    let err = offer::install(&store, &hub, &reclab::jobs::ProgressSink::none()).unwrap_err();
+    assert!(matches!(err, EmbedError::HubUnreachable { .. }), "{err}");
+    let failure = offer::Failure::of(&err);
+    assert!(failure.unreachable, "{failure:?}");
+    assert!(
+        failure.message.contains("unreachable") && failure.message.contains("reclab models import"),
+        "{}",
+        failure.message
+    );
+    assert!(store.list().is_empty());
+}
+
+/// A hub that accepts the connection and never answers: cancelling returns at once.
+#[test]
+fn cancelling_the_suggested_download_returns_at_once() {
+    use reclab::embed::{Hub, ModelStore, offer};
+    let sb = Sandbox::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let store = ModelStore::at(sb.path("models"));
+    let hub = Hub { endpoint: Some(url), cache_dir: Some(sb.path("hf-cache")) };
+    let job = reclab::jobs::JobHandle::spawn("offer-cancel", None, move |sink| offer::install(&store, &hub, sink))
+        .expect("spawn the install");
+    // Wait until it is downloading (the first request reached the silent server).
+    let (_conn, _) = listener.accept().unwrap();
+    job.cancel();
+    let err = job.join().expect("the install thread").unwrap_err();
+    let failure = offer::Failure::of(&err);
+    assert!(failure.cancelled, "{err}");
+    assert!(ModelStore::at(sb.path("models")).list().is_empty());
+}

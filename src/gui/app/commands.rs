@@ -205,6 +205,11 @@ impl ReclabApp {
                 let job = worker::fetch_model(repo.clone(), self.wake.clone());
                 self.spawn(&format!("Downloading {repo}"), job);
             }
+            Command::InstallSuggested => {
+                self.state.install_failure = None;
+                let job = worker::install_suggested(self.wake.clone());
+                self.spawn(&format!("Downloading {}", crate::embed::offer::SUGGESTED), job);
+            }
             Command::UseModel(spec, precision) => {
                 let job =
                     worker::switch_model(spec.clone(), precision, self.state.project_path.clone(), self.wake.clone());
@@ -230,6 +235,15 @@ impl ReclabApp {
             }
             Command::SetDark(dark) => self.state.dark = dark,
             Command::ShowTab(tab) => self.state.tab = tab,
+            Command::ShowBoard(view) => self.state.board_view = view,
+            Command::CheckNotShown(config) => {
+                if let Some(l) = &self.state.loaded {
+                    let ask = (self.state.generation, self.state.request.clone(), config);
+                    let (engine, board) = (l.engine.clone(), l.board.clone());
+                    let job = worker::not_shown(engine, board, self.state.project_path.clone(), ask, self.wake.clone());
+                    self.spawn("Checking the board against the pipeline", job);
+                }
+            }
         }
     }
 

@@ -152,6 +152,13 @@ impl ReclabApp {
                 }
             }
             Done::ModelInstalled(Err(e)) => self.state.notify(Level::Error, format!("{e:#}")),
+            Done::SuggestedInstalled(Ok(m)) => {
+                self.state.install_failure = None;
+                self.state
+                    .notify(Level::Info, format!("installed {}: re-embed the project to use it", m.manifest.name));
+                self.state.installed_models = ModelStore::default_location().list();
+            }
+            Done::SuggestedInstalled(Err(f)) => self.state.install_failure = Some(f),
             Done::Switched(Ok(switched)) => {
                 let (model, mut engine) = *switched;
                 if self.state.loaded.is_none() {
@@ -195,6 +202,9 @@ impl ReclabApp {
             Done::IndexBuilt(Err(e)) => self
                 .state
                 .notify(Level::Error, format!("building the vector index failed (exact search serves): {e:#}")),
+            Done::NotShown(generation, report) => {
+                self.state.not_shown = Some((generation, report.map_err(|e| format!("{e:#}"))));
+            }
         }
     }
 

@@ -79,6 +79,7 @@ impl ReclabApp {
         let mut state = AppState::new(project_path.clone());
         state.dark = options.dark.or(settings.dark).unwrap_or(true);
         state.tab = options.tab.unwrap_or(settings.tab);
+        state.board_view = options.board.unwrap_or_default();
         cc.egui_ctx.set_theme(if state.dark { egui::Theme::Dark } else { egui::Theme::Light });
         state.installed_models = ModelStore::default_location().list();
         let recommender = match Recommender::start(wake.clone()) {

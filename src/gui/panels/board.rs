@@ -3,7 +3,7 @@
 //! an item adds it to the simulated user's timeline.
 
 use crate::eval::board::{Board, BoardRow, BoardSort};
-use crate::gui::state::{AppState, Command};
+use crate::gui::state::{AppState, BoardView, Command};
 use crate::gui::widgets::badge;
 use crate::store::SimAction;
 use crate::util::format_time;
@@ -20,6 +20,8 @@ pub struct BoardPanel {
     top: usize,
     /// The rows shown and each item's rank an hour earlier, and what they were computed for.
     cache: Option<(CacheKey, Vec<BoardRow>, HashMap<String, usize>)>,
+    tiles: super::board_tiles::BoardTilesPanel,
+    not_shown: super::not_shown::NotShownPanel,
 }
 
 /// The board the rows were computed from (by address), the moment, the window and the sort.
@@ -27,8 +29,41 @@ type CacheKey = (usize, i64, i64, BoardSort);
 
 impl Default for BoardPanel {
     fn default() -> Self {
-        Self { at: None, window: 86_400, sort: BoardSort::Orders, playing: false, top: 25, cache: None }
+        Self {
+            at: None,
+            window: 86_400,
+            sort: BoardSort::Orders,
+            playing: false,
+            top: 25,
+            cache: None,
+            tiles: Default::default(),
+            not_shown: Default::default(),
+        }
     }
+}
+
+/// The window and rank-by pickers (the table's and the tiles').
+pub(super) fn window_and_sort(ui: &mut egui::Ui, salt: &str, window: &mut i64, sort: &mut BoardSort) {
+    let lw = ui.label("window");
+    egui::ComboBox::from_id_salt((salt, "window"))
+        .selected_text(WINDOWS.iter().find(|w| w.1 == *window).map(|w| w.0).unwrap_or("custom"))
+        .show_ui(ui, |ui| {
+            for (label, secs) in WINDOWS {
+                ui.selectable_value(window, secs, label);
+            }
+        })
+        .response
+        .labelled_by(lw.id);
+    let ls = ui.label("rank by");
+    egui::ComboBox::from_id_salt((salt, "sort"))
+        .selected_text(sort.label())
+        .show_ui(ui, |ui| {
+            for s in BoardSort::ALL {
+                ui.selectable_value(sort, s, s.label());
+            }
+        })
+        .response
+        .labelled_by(ls.id);
 }
 
 impl BoardPanel {
@@ -50,6 +85,31 @@ impl BoardPanel {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            for (view, label) in [(BoardView::Table, "Table"), (BoardView::Tiles, "Tiles")] {
+                if ui.selectable_label(state.board_view == view, label).clicked() {
+                    out.push(Command::ShowBoard(view));
+                }
+            }
+        });
+        if state.board_view == BoardView::Tiles {
+            self.tiles_and_not_shown(ui, state, out);
+        } else {
+            self.table(ui, state, out);
+        }
+    }
+
+    /// The tiles, with the "hot but not shown" list beside them.
+    fn tiles_and_not_shown(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
+        egui::Panel::right("board-not-shown").resizable(true).default_size(420.0).min_size(300.0).show(ui, |ui| {
+            let at = self.tiles.at().unwrap_or(state.request.now);
+            let moment = (at, self.tiles.window, self.tiles.sort);
+            self.not_shown.ui(ui, state, moment, self.tiles.is_playing(), out);
+        });
+        egui::CentralPanel::default().show(ui, |ui| self.tiles.ui(ui, state, out));
+    }
+
+    fn table(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
         let Some(l) = &state.loaded else { return };
         let board = &l.board;
         if board.first == board.last {
@@ -66,26 +126,7 @@ impl BoardPanel {
                 }
                 self.playing = !self.playing;
             }
-            let lw = ui.label("window");
-            egui::ComboBox::from_id_salt("board-window")
-                .selected_text(WINDOWS.iter().find(|w| w.1 == self.window).map(|w| w.0).unwrap_or("custom"))
-                .show_ui(ui, |ui| {
-                    for (label, secs) in WINDOWS {
-                        ui.selectable_value(&mut self.window, secs, label);
-                    }
-                })
-                .response
-                .labelled_by(lw.id);
-            let ls = ui.label("rank by");
-            egui::ComboBox::from_id_salt("board-sort")
-                .selected_text(self.sort.label())
-                .show_ui(ui, |ui| {
-                    for s in BoardSort::ALL {
-                        ui.selectable_value(&mut self.sort, s, s.label());
-                    }
-                })
-                .response
-                .labelled_by(ls.id);
+            window_and_sort(ui, "board", &mut self.window, &mut self.sort);
         });
         let mut t = *at as f64;
         let lt = ui.label(format!("window ({} … {}]", format_time(*at - self.window), format_time(*at)));

@@ -3,18 +3,19 @@
 
 use crate::gui::state::{AppState, Command};
 use crate::pipeline::Recommendation;
-use egui_plot::{Bar, BarChart, Plot};
+use egui_plot::{Bar, BarChart, Plot, PlotPoint, Text};
 
 #[derive(Default)]
 pub struct EffectsPanel;
 
-/// (label, count) for each stage of the funnel.
+/// (label, count) for each stage of the funnel: the candidates, what is left after each
+/// filter (named by the filter), the fill search and the results.
 pub fn funnel(rec: &Recommendation) -> Vec<(String, usize)> {
     let index = rec.candidates.iter().filter(|c| c.source == "index").count();
     let fill = rec.candidates.iter().filter(|c| c.source == "fill").count();
     let mut stages = vec![("candidates".to_string(), index)];
     for f in &rec.filters {
-        stages.push((format!("after {}", f.id), f.input - f.removed));
+        stages.push((format!("after {}", f.label), f.input - f.removed));
     }
     if fill > 0 {
         let last = stages.last().map(|s| s.1).unwrap_or(0);
@@ -24,31 +25,45 @@ pub fn funnel(rec: &Recommendation) -> Vec<(String, usize)> {
     stages
 }
 
+const FUNNEL_BAR: egui::Color32 = egui::Color32::from_rgb(90, 140, 220);
+
+/// The funnel as horizontal bars, top to bottom, each bar labelled in the plot with its stage
+/// and count (an axis would drop labels that do not fit); hovering a bar names it too.
 pub fn funnel_plot(ui: &mut egui::Ui, rec: &Recommendation, id: &str, height: f32) {
     let stages = funnel(rec);
+    let max = stages.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
     let bars: Vec<Bar> = stages
         .iter()
         .enumerate()
         .map(|(i, (name, n))| {
-            Bar::new(i as f64, *n as f64).name(name).width(0.7).fill(egui::Color32::from_rgb(90, 140, 220))
+            Bar::new(-(i as f64), *n as f64).name(format!("{name}: {n} items")).width(0.75).fill(FUNNEL_BAR)
         })
         .collect();
-    let labels: Vec<String> = stages.iter().map(|s| s.0.clone()).collect();
+    // Enough height for one readable line per stage.
+    let height = height.max(22.0 * stages.len() as f32 + 40.0);
+    let text_color = ui.visuals().strong_text_color();
     Plot::new(id.to_string())
         .height(height)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
-        .show_grid([false, true])
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
+        .show_axes([true, false])
+        .show_grid([true, false])
+        .x_axis_label("items left")
+        .include_x(0.0)
+        .include_x(max * 1.05)
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new("funnel", bars).horizontal().element_formatter(Box::new(|bar, _| bar.name.clone())),
+            );
+            for (i, (name, n)) in stages.iter().enumerate() {
+                plot.text(
+                    Text::new(name.clone(), PlotPoint::new(max * 0.01, -(i as f64)), format!("{name}: {n}"))
+                        .color(text_color)
+                        .anchor(egui::Align2::LEFT_CENTER),
+                );
             }
-        })
-        .show(ui, |plot| plot.bar_chart(BarChart::new("funnel", bars)));
+        });
 }
 
 impl EffectsPanel {

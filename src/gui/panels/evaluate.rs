@@ -261,13 +261,18 @@ impl EvaluatePanel {
             ui.radio_value(&mut self.show_ndcg, true, "NDCG@K");
         });
         let show_ndcg = self.show_ndcg;
-        Plot::new("eval-curve").height(200.0).legend(Legend::default()).show(ui, |plot| {
-            for m in &r.methods {
-                let pts: Vec<[f64; 2]> =
-                    m.curve.iter().map(|(k, hr, nd)| [*k as f64, if show_ndcg { *nd } else { *hr }]).collect();
-                plot.line(Line::new(m.method.clone(), PlotPoints::from(pts)));
-            }
-        });
+        Plot::new("eval-curve")
+            .height(200.0)
+            .legend(Legend::default())
+            .x_axis_label("K (list length)")
+            .y_axis_label(if show_ndcg { "NDCG@K" } else { "HR@K" })
+            .show(ui, |plot| {
+                for m in &r.methods {
+                    let pts: Vec<[f64; 2]> =
+                        m.curve.iter().map(|(k, hr, nd)| [*k as f64, if show_ndcg { *nd } else { *hr }]).collect();
+                    plot.line(Line::new(m.method.clone(), PlotPoints::from(pts)));
+                }
+            });
         if let Some(c) = &r.comparison {
             ui.separator();
             ui.strong(format!("A = {}   B = {}", c.a, c.b));

@@ -1,6 +1,7 @@
 //! One panel per file; [`Panels`] lays them out.
 
 mod board;
+mod board_tiles;
 mod catalog;
 mod compare;
 mod effects;
@@ -8,7 +9,9 @@ mod evaluate;
 mod filters;
 mod menu;
 mod missing_model;
+mod model_offer;
 mod models;
+mod not_shown;
 mod plots;
 mod results;
 mod rules;
@@ -33,6 +36,7 @@ pub struct Panels {
     board: board::BoardPanel,
     models: models::ModelsPanel,
     missing_model: missing_model::MissingModelPanel,
+    offer: model_offer::ModelOfferBanner,
 }
 
 impl Panels {
@@ -60,6 +64,7 @@ impl Panels {
             });
         });
         egui::CentralPanel::default().show(ui, |ui| {
+            self.offer.ui(ui, state, out);
             ui.horizontal(|ui| {
                 for tab in Tab::ALL {
                     if ui.selectable_label(state.tab == tab, tab.label()).clicked() {

@@ -6,7 +6,7 @@ use super::effects::funnel_plot;
 use crate::gui::state::{AppState, Command, Projection};
 use crate::pipeline::Engine;
 use egui::Color32;
-use egui_plot::{Bar, BarChart, HoverPosition, Legend, Plot, PlotPoint, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, HoverPosition, Legend, Plot, PlotPoint, PlotPoints, Points, VLine};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -55,6 +55,8 @@ const OTHER: Color32 = Color32::from_rgb(120, 120, 130);
 const ACTION: Color32 = Color32::from_rgb(240, 180, 60);
 const RESULT: Color32 = Color32::from_rgb(90, 190, 110);
 const REMOVED: Color32 = Color32::from_rgb(220, 90, 90);
+const CANDIDATE: Color32 = Color32::from_rgb(90, 140, 220);
+const CUT: Color32 = Color32::from_rgb(240, 180, 60);
 
 impl BaseMap {
     fn build(projection: usize, points: &Projection) -> Self {
@@ -149,6 +151,8 @@ impl PlotsPanel {
             .height(height)
             .data_aspect(1.0)
             .legend(Legend::default())
+            .x_axis_label("principal component 1")
+            .y_axis_label("principal component 2")
             .label_formatter(|hover| match hover {
                 // Name the item under the cursor.
                 HoverPosition::NearDataPoint { plot_name, index, .. } => {
@@ -178,29 +182,75 @@ impl PlotsPanel {
         let rec = state.current();
         let Some(rec) = rec else { return };
         ui.columns(2, |cols| {
-            cols[0].strong("Similarity of the candidates");
-            let mut bins = [0usize; 20];
-            for c in &rec.candidates {
-                let b = (((c.similarity + 1.0) / 2.0 * 20.0).floor() as isize).clamp(0, 19) as usize;
-                bins[b] += 1;
-            }
-            let bars: Vec<Bar> = bins
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(i, n)| {
-                    Bar::new(-1.0 + (i as f64 + 0.5) * 0.1, *n as f64).width(0.09).fill(Color32::from_rgb(90, 140, 220))
-                })
-                .collect();
-            Plot::new("similarity-hist")
-                .height(170.0)
-                .allow_zoom(false)
-                .allow_drag(false)
-                .show(&mut cols[0], |plot| plot.bar_chart(BarChart::new("candidates", bars)));
+            cols[0].strong("Similarity of the candidates to the anchor");
+            similarity_histogram(&mut cols[0], rec);
             cols[1].strong("Funnel");
             funnel_plot(&mut cols[1], rec, "funnel-plots", 170.0);
         });
     }
+}
+
+/// Bins of 0.1 over cosine similarity [-1, 1].
+const BINS: usize = 20;
+
+/// The candidates' similarity in bins of 0.1, stacked by what became of them (in the results,
+/// filtered out, passed the filters but below the cut), with the lowest similarity among the
+/// results marked as the cut.
+fn similarity_histogram(ui: &mut egui::Ui, rec: &crate::pipeline::Recommendation) {
+    let in_results: HashSet<&str> = rec.results.iter().map(|r| r.item_id.as_str()).collect();
+    // [results, filtered out, below the cut] per bin.
+    let mut bins = [[0usize; 3]; BINS];
+    for c in &rec.candidates {
+        let b = (((c.similarity + 1.0) / 2.0 * BINS as f64).floor() as isize).clamp(0, BINS as isize - 1) as usize;
+        let group = if in_results.contains(c.item_id.as_str()) {
+            0
+        } else if c.removed_by.is_some() {
+            1
+        } else {
+            2
+        };
+        bins[b][group] += 1;
+    }
+    let series = |group: usize, label: &str, color: Color32| {
+        let bars: Vec<Bar> = bins
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n[group] > 0)
+            .map(|(i, n)| {
+                let lo = -1.0 + i as f64 * 0.1;
+                Bar::new(lo + 0.05, n[group] as f64).width(0.09).fill(color).name(format!(
+                    "similarity {lo:.1}–{:.1}: {} {label}",
+                    lo + 0.1,
+                    n[group]
+                ))
+            })
+            .collect();
+        BarChart::new(label.to_string(), bars).color(color).element_formatter(Box::new(|bar, _| bar.name.clone()))
+    };
+    let results = series(0, "in the results", RESULT);
+    let removed = series(1, "filtered out", REMOVED).stack_on(&[&results]);
+    let below = series(2, "passed, below the cut", CANDIDATE).stack_on(&[&results, &removed]);
+    let cut = rec.results.iter().map(|r| r.similarity).min_by(f64::total_cmp);
+    Plot::new("similarity-hist")
+        .height(190.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .legend(Legend::default())
+        .x_axis_label("cosine similarity")
+        .y_axis_label("candidates")
+        .show(ui, |plot| {
+            plot.bar_chart(results);
+            plot.bar_chart(removed);
+            plot.bar_chart(below);
+            if let Some(cut) = cut {
+                plot.vline(
+                    VLine::new(format!("cut: lowest result {cut:.3}"), cut)
+                        .color(CUT)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
 }
 
 fn dist(a: &PlotPoint, b: PlotPoint) -> f64 {

@@ -15,6 +15,12 @@ impl StatusBar {
                     } else {
                         ui.colored_label(egui::Color32::from_rgb(230, 170, 60), "lexical embedder — no neural model installed")
                             .on_hover_text("Vectors come from hashed character n-grams: they match spelling, not meaning. Install a model in the Models tab.");
+                        if let crate::embed::offer::Step::Install { label } = super::model_offer::step(state)
+                            && !state.jobs.iter().any(|j| j.label.starts_with("Downloading"))
+                            && ui.small_button(label).clicked()
+                        {
+                            out.push(Command::InstallSuggested);
+                        }
                     }
                     ui.separator();
                     if let Ok(g) = l.engine.try_read() {
