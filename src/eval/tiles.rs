@@ -134,7 +134,7 @@ mod tests {
         assert_eq!(t[1].spark.len(), SPARK_HOURS);
         assert_eq!(t[1].spark.iter().sum::<u64>(), 3);
         // Later, item 1 is only in the window before: no tile.
-        let later = tiles(&board, 40 * h, 24 * h, BoardSort::Views, None, &filter, |_| None);
+        let later = tiles(&board, 46 * h, 24 * h, BoardSort::Views, None, &filter, |_| None);
         assert_eq!(later.iter().map(|t| t.item_id.as_str()).collect::<Vec<_>>(), vec!["2"]);
         // By orders, item 1 leads.
         let t = tiles(&board, 24 * h, 24 * h, BoardSort::Orders, None, &filter, |_| None);

@@ -171,7 +171,7 @@ impl BoardTilesPanel {
 
     fn controls(&mut self, ui: &mut egui::Ui, l: &crate::gui::state::Loaded, board: &Board, at: &mut i64, end: i64) {
         ui.horizontal_wrapped(|ui| {
-            let play = if self.playing { "⏸ Pause" } else { "▶ Play" };
+            let play = if self.playing { "Pause" } else { "▶ Play" };
             if ui.button(play).on_hover_text("replay the log: the window moves at the chosen speed").clicked() {
                 if !self.playing && *at >= end {
                     *at = board.first + self.window.min(end - board.first);
@@ -218,7 +218,8 @@ impl BoardTilesPanel {
             format_time(board.first),
             format_time(board.last)
         ));
-        let slider = egui::Slider::new(&mut t, board.first as f64..=end as f64).show_value(false).step_by(600.0);
+        // No step: a slider rounds even a value it was not dragged to, which would read as a drag.
+        let slider = egui::Slider::new(&mut t, board.first as f64..=end as f64).show_value(false);
         if ui.add_sized([ui.available_width(), 20.0], slider).labelled_by(lt.id).changed() {
             *at = t as i64;
             self.playing = false;
@@ -249,9 +250,9 @@ fn legend(ui: &mut egui::Ui, max_views: u64, max_orders: u64) {
         ui.label(format!("red: views in the window (brightest = {max_views})"));
         ui.colored_label(ORDERS, "■");
         ui.label(format!("blue: orders (brightest = {max_orders}); both: purple"));
-        ui.colored_label(FLASH, "□");
+        ui.colored_label(FLASH, "■");
         ui.label("flash: events just arrived");
-        ui.weak(format!("line: events per hour, last {SPARK_HOURS} h · ★ hot: twice the window before"));
+        ui.weak(format!("line: events per hour, last {SPARK_HOURS} h · hot: twice the window before"));
     });
 }
 
@@ -271,7 +272,7 @@ fn tile(ui: &mut egui::Ui, t: &Tile, views: f32, orders: f32, flash: Option<f32>
     painter.text(
         rect.left_top() + Vec2::new(pad, pad - 1.0),
         egui::Align2::LEFT_TOP,
-        format!("#{}{}", t.rank, if t.hot { " ★" } else { "" }),
+        format!("#{}{}", t.rank, if t.hot { " hot" } else { "" }),
         egui::FontId::proportional(15.0),
         text,
     );
@@ -321,7 +322,7 @@ fn tile(ui: &mut egui::Ui, t: &Tile, views: f32, orders: f32, flash: Option<f32>
         t.orders,
         100.0 * t.order_rate,
         t.spark.iter().sum::<u64>(),
-        if t.hot { "\n★ hot: at least twice the events of the window before" } else { "" }
+        if t.hot { "\nhot: at least twice the events of the window before" } else { "" }
     ))
 }
 
@@ -371,7 +372,7 @@ mod tests {
         assert!(panel.borrow().is_playing(), "playing");
         let after = panel.borrow().at().unwrap();
         assert_ne!(before, after, "the window moves while playing");
-        h.get_by_label("⏸ Pause").click();
+        h.get_by_label("Pause").click();
         h.run_steps(2);
         assert!(!panel.borrow().is_playing());
     }
