@@ -2,6 +2,7 @@
 //! recorded so the lab can show what happened and why.
 
 pub mod builtin;
+pub mod catalog;
 pub mod engine;
 pub mod explain;
 pub mod filter;

@@ -30,7 +30,7 @@ impl NotShownPanel {
     ) {
         let key = (state.generation, window, sort);
         let check = |out: &mut Vec<Command>| {
-            out.push(Command::CheckNotShown(NotShownConfig { at, window, sort, ..NotShownConfig::default() }))
+            out.push(Command::CheckNotShown(NotShownConfig { at, window, sort, ..NotShownConfig::default() }));
         };
         ui.horizontal(|ui| {
             ui.heading("Hot but not shown");
