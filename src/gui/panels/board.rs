@@ -99,13 +99,16 @@ impl BoardPanel {
         }
     }
 
-    /// The tiles, with the "hot but not shown" list beside them.
+    /// The tiles, with the "hot but not shown" list below them.
     fn tiles_and_not_shown(&mut self, ui: &mut egui::Ui, state: &AppState, out: &mut Vec<Command>) {
-        egui::Panel::right("board-not-shown").resizable(true).default_size(420.0).min_size(300.0).show(ui, |ui| {
-            let at = self.tiles.at().unwrap_or(state.request.now);
-            let moment = (at, self.tiles.window, self.tiles.sort);
-            self.not_shown.ui(ui, state, moment, self.tiles.is_playing(), out);
-        });
+        egui::Panel::bottom("board-not-shown").resizable(true).default_size(280.0).size_range(160.0..=600.0).show(
+            ui,
+            |ui| {
+                let at = self.tiles.at().unwrap_or(state.request.now);
+                let moment = (at, self.tiles.window, self.tiles.sort);
+                self.not_shown.ui(ui, state, moment, self.tiles.is_playing(), out);
+            },
+        );
         egui::CentralPanel::default().show(ui, |ui| self.tiles.ui(ui, state, out));
     }
 

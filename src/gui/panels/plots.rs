@@ -145,8 +145,11 @@ impl PlotsPanel {
                 ui.weak(format!("grey: an even sample of {} of the {} items", base.sample.points.len(), points.len()));
             }
         });
-        let height = (ui.available_height() - 200.0).max(260.0);
-        let catalog = &g.catalog();
+        // Room below for the histogram and the funnel, one line per funnel stage.
+        let stages = state.current().map(|r| super::effects::funnel(r).len()).unwrap_or(0);
+        let below = (22.0 * stages as f32 + 70.0).max(230.0);
+        let height = (ui.available_height() - below).max(260.0);
+        let catalog = g.catalog();
         let response = Plot::new("embedding-map")
             .height(height)
             .data_aspect(1.0)
