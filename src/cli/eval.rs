@@ -8,8 +8,8 @@ use reclab::embed::{ModelRef, ModelStore};
 use reclab::eval::board::{Board, BoardSort};
 use reclab::eval::not_shown::NotShownConfig;
 use reclab::eval::{EvalBasis, EvalConfig, EvalError, EvalReport, Method};
-use reclab::pipeline::{Builtin, BuiltinFilters, Catalog, Request, RuleSet, Strategy, StrategyKind};
-use reclab::store::{Named, Project};
+use reclab::pipeline::{Builtin, BuiltinFilters, Catalog, Request, RuleSet, Sources, Strategy, StrategyKind};
+use reclab::store::Project;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// Built-in filters to turn off for the content method (repeatable, or `all`).
     #[arg(long = "no-builtin")]
     pub no_builtin: Vec<String>,
+    /// The content method's candidate sources, e.g. `content,cooccurrence:100,new_items:20`
+    /// (see `reclab recommend --help`).
+    #[arg(long)]
+    pub sources: Option<String>,
     /// Take the content method's settings (strategy, filters, rules) from a saved scenario.
     #[arg(long)]
     pub scenario: Option<String>,
@@ -137,12 +141,15 @@ fn content_method(project: &Project, args: &RunArgs) -> Result<Method> {
         params: Default::default(),
         builtins,
         rules,
+        sources: match &args.sources {
+            Some(spec) => Sources::parse_list(spec).map_err(|e| anyhow::anyhow!("--sources {spec}: {e}"))?,
+            None => Sources::default(),
+        },
     })
 }
 
 fn load_scenario(project: &Project, name: &str) -> Result<Request> {
-    let body = project.load_named(Named::Scenario, name)?.with_context(|| format!("no scenario named '{name}'"))?;
-    serde_json::from_str(&body).with_context(|| format!("scenario '{name}' is damaged"))
+    Ok(reclab::session::load_scenario(project, name)?)
 }
 
 fn print_report(project: &Project, report: &EvalReport, json: bool, csv: bool, out: &Option<PathBuf>) -> Result<()> {

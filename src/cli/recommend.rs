@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use reclab::output::Protected;
 use reclab::pipeline::user::parse_action;
-use reclab::pipeline::{Builtin, Engine, Request, RuleSet, StrategyKind};
+use reclab::pipeline::{Builtin, Engine, Request, RuleSet, Sources, StrategyKind};
 use reclab::session;
 use reclab::store::Project;
 use std::path::Path;
@@ -39,6 +39,11 @@ pub struct PipelineArgs {
     /// Nearest neighbours considered before filtering.
     #[arg(long)]
     pub candidates: Option<usize>,
+    /// Candidate sources, comma-separated: `content` (nearest neighbours, --candidates of
+    /// them), `cooccurrence:N`, `popularity:N[@DAYS]`, `new_items:N[@MAX_AGE_DAYS]`; sources not
+    /// named are off. Default: content only.
+    #[arg(long)]
+    pub sources: Option<String>,
     /// The scenario's time (default: the project's `now` setting, else the current time).
     #[arg(long)]
     pub now: Option<String>,
@@ -70,6 +75,10 @@ pub struct RecommendArgs {
     /// A free-text search, as the user's latest action.
     #[arg(long)]
     pub search: Option<String>,
+    /// A user with no history at all: served by popularity and new items (their quotas from
+    /// --sources, else 50 popular items of the last 30 days and the 20 newest).
+    #[arg(long, conflicts_with_all = ["user", "actions", "search", "scenario"])]
+    pub new_user: bool,
     /// latest, profile or multi.
     #[arg(long)]
     pub strategy: Option<String>,
@@ -154,6 +163,9 @@ fn apply_common(project: &Project, req: &mut Request, args: &PipelineArgs) -> Re
     if let Some(c) = args.candidates {
         req.candidates = c;
     }
+    if let Some(spec) = &args.sources {
+        req.sources = Sources::parse_list(spec).map_err(|e| anyhow::anyhow!("--sources {spec}: {e}"))?;
+    }
     if args.now.is_some() {
         req.now = scenario_now(project, args.now.as_deref())?;
     }
@@ -231,8 +243,10 @@ pub fn recommend(project_path: &Path, args: RecommendArgs) -> Result<ExitCode> {
     if let Some(m) = args.max_actions {
         req.strategy.max_actions = m;
     }
-    if req.actions.is_empty() && req.search.is_none() {
-        bail!("say who to recommend for: --user U, --action TYPE:ITEM (repeatable), --search TEXT or --scenario NAME");
+    if req.actions.is_empty() && req.search.is_none() && !args.new_user {
+        bail!(
+            "say who to recommend for: --user U, --action TYPE:ITEM (repeatable), --search TEXT, --scenario NAME or --new-user"
+        );
     }
     let engine = open_engine(&project, args.common.exact)?;
     if let Some(name) = &args.save_scenario {

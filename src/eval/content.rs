@@ -6,7 +6,7 @@ use super::pool::{Progress, map_users};
 use super::protocol::UserSplit;
 use super::{EvalConfig, EvalError};
 use crate::pipeline::stats::LogStats;
-use crate::pipeline::{BuiltinFilters, Engine, PipelineError, Request, RuleSet, Strategy};
+use crate::pipeline::{BuiltinFilters, Engine, PipelineError, Request, RuleSet, Sources, Strategy};
 use crate::store::SimAction;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +18,7 @@ pub(super) struct Settings<'a> {
     pub params: &'a BTreeMap<String, String>,
     pub builtins: &'a BuiltinFilters,
     pub rules: &'a RuleSet,
+    pub sources: &'a Sources,
 }
 
 /// What every content method of a run ranks with.
@@ -79,6 +80,7 @@ impl ContentRun<'_> {
             params: s.params.clone(),
             builtins: BuiltinFilters { anchor: true, ..s.builtins.clone() },
             rules: s.rules.clone(),
+            sources: s.sources.clone(),
             k: k_max,
             candidates: k_max.saturating_mul(10).max(200),
             now,

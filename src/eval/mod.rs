@@ -19,7 +19,7 @@ pub use report::{render, to_csv};
 use crate::catalog::Interaction;
 use crate::jobs::ProgressSink;
 use crate::pipeline::stats::LogStats;
-use crate::pipeline::{BuiltinFilters, Catalog, Engine, PipelineError, Request, RuleSet, Strategy};
+use crate::pipeline::{BuiltinFilters, Catalog, Engine, PipelineError, Request, RuleSet, Sources, Strategy};
 use baselines::Baselines;
 use content::{ContentRun, Settings};
 use pool::Progress;
@@ -70,6 +70,9 @@ pub enum Method {
         builtins: BuiltinFilters,
         #[serde(default)]
         rules: RuleSet,
+        /// Candidate sources besides content (content only, when absent).
+        #[serde(default, skip_serializing_if = "Sources::is_default")]
+        sources: Sources,
     },
 }
 
@@ -92,6 +95,7 @@ impl Method {
             params: r.params.clone(),
             builtins: r.builtins.clone(),
             rules: r.rules.clone(),
+            sources: r.sources.clone(),
         }
     }
 }
@@ -290,9 +294,9 @@ pub fn evaluate(
     let mut reports = Vec::new();
     for &method in &ran {
         let results: Vec<UserResult> = match (method, engine) {
-            (Method::Content { label, strategy, filter, params, builtins, rules }, Some(engine)) => {
+            (Method::Content { label, strategy, filter, params, builtins, rules, sources }, Some(engine)) => {
                 let run = ContentRun { engine, train: &train, config, k_max, catalog: &catalog };
-                let settings = Settings { label, strategy, filter, params, builtins, rules };
+                let settings = Settings { label, strategy, filter, params, builtins, rules, sources };
                 run.rank_users(&settings, &split.users, &progress)?
             }
             _ => {
@@ -404,6 +408,7 @@ mod tests {
             params: Default::default(),
             builtins: BuiltinFilters::default(),
             rules: RuleSet::default(),
+            sources: Sources::default(),
         }
     }
 

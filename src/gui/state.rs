@@ -27,6 +27,9 @@ pub enum Command {
     SetBuiltins(BuiltinFilters),
     SetRules(RuleSet),
     SetK(usize),
+    SetSources(crate::pipeline::Sources),
+    /// How many nearest neighbours the content source proposes.
+    SetCandidates(usize),
     SavePreset(String),
     LoadPreset(String),
     DeletePreset(String),

@@ -45,17 +45,34 @@ pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
     if !components.is_empty() {
         let _ = writeln!(s, "profile of: {}", components.join(", "));
     }
+    // Other sources than content: what each proposed, and a column saying where each result
+    // came from.
+    let mixed = rec.sources.iter().any(|x| x.source != "content" && x.source != "fill");
+    if mixed {
+        let parts: Vec<String> = rec
+            .sources
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {} of {} ({} only there, {} removed, {} in results)",
+                    x.source, x.proposed, x.quota, x.only_here, x.removed, x.in_results
+                )
+            })
+            .collect();
+        let _ = writeln!(s, "sources: {}", parts.join("; "));
+    }
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{:>3}  {}  {}  {}  {:>6}  {:>6}  {:>5}  reason",
+        "{:>3}  {}  {}  {}  {:>6}  {:>6}  {:>5}  {}reason",
         "#",
         fit("item", 6),
         fit("name", 30),
         fit("category", 14),
         "sim",
         "score",
-        "Δrank"
+        "Δrank",
+        if mixed { format!("{}  ", fit("via", 14)) } else { String::new() }
     );
     for r in &rec.results {
         let delta = match r.rank_change {
@@ -69,7 +86,7 @@ pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
         };
         let _ = writeln!(
             s,
-            "{:>3}  {}  {}  {}  {:>6.3}  {:>6.3}  {:>5}  {}{}",
+            "{:>3}  {}  {}  {}  {:>6.3}  {:>6.3}  {:>5}  {}{}{}",
             r.rank,
             fit(&r.item_id, 6),
             fit(&name, 30),
@@ -77,6 +94,7 @@ pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
             r.similarity,
             r.score,
             delta,
+            if mixed { format!("{}  ", fit(&via(r), 14)) } else { String::new() },
             if r.is_new { "[new] " } else { "" },
             r.reason
         );
@@ -86,7 +104,7 @@ pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
     }
     let _ = writeln!(s);
     let passed = rec.filters.last().map(|f| f.input - f.removed).unwrap_or(rec.candidates.len());
-    let index_candidates = rec.candidates.iter().filter(|c| c.source == "index").count();
+    let index_candidates = rec.candidates.iter().filter(|c| c.source != "fill").count();
     let mut funnel = format!("filters: {index_candidates} candidates");
     for f in &rec.filters {
         let _ = write!(funnel, " → {} −{}", f.id, f.removed);
@@ -131,6 +149,16 @@ pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
         let _ = writeln!(s, "note: {n}");
     }
     s
+}
+
+/// Where a result came from, in short: `content+co-occ`, `new`, …
+fn via(r: &super::recommend::ResultRow) -> String {
+    let names: Vec<&str> = r
+        .sources
+        .iter()
+        .map(|x| super::sources::Source::parse(x.source).map(|s| s.short()).unwrap_or(x.source))
+        .collect();
+    names.join("+")
 }
 
 #[cfg(test)]

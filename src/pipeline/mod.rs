@@ -8,6 +8,7 @@ pub mod explain;
 pub mod filter;
 pub mod recommend;
 pub mod rules;
+pub mod sources;
 pub mod stats;
 pub mod strategy;
 pub mod trace;
@@ -20,6 +21,7 @@ pub use engine::{
 pub use filter::{Filter, FilterError, Schema};
 pub use recommend::{Recommendation, Request, ResultRow};
 pub use rules::{Rule, RuleEntry, RuleSet, RulesError};
+pub use sources::{Source, Sources};
 pub use strategy::{Strategy, StrategyKind};
 
 #[derive(Debug, thiserror::Error)]

@@ -71,6 +71,12 @@ pub enum Rule {
         #[serde(default = "default_horizon")]
         horizon_days: f32,
     },
+    /// Adds `weight` × the item's normalised co-occurrence with the user's recent items (the
+    /// mean over them of count / √(n_i · n_j), in 0..1; see [`super::sources`]).
+    Cooccurrence { weight: f32 },
+    /// Adds `weight` × the share of the user's history (their item actions up to now) in the
+    /// item's category, in 0..1.
+    CategoryAffinity { weight: f32 },
     /// Maximal marginal relevance: picks items in turn by λ·score − (1 − λ)·(highest
     /// similarity to an item already picked). λ = 1 changes nothing.
     Mmr { lambda: f32 },
@@ -90,6 +96,8 @@ impl Rule {
             Rule::Popularity { .. } => "popularity",
             Rule::PriceBand { .. } => "price_band",
             Rule::Freshness { .. } => "freshness",
+            Rule::Cooccurrence { .. } => "cooccurrence",
+            Rule::CategoryAffinity { .. } => "category_affinity",
             Rule::Mmr { .. } => "mmr",
             Rule::Pin { .. } => "pin",
         }
@@ -213,7 +221,9 @@ impl RuleSet {
                 | Rule::NewItem { weight, .. }
                 | Rule::Popularity { weight, .. }
                 | Rule::PriceBand { weight, .. }
-                | Rule::Freshness { weight, .. } => Some(*weight),
+                | Rule::Freshness { weight, .. }
+                | Rule::Cooccurrence { weight }
+                | Rule::CategoryAffinity { weight } => Some(*weight),
                 _ => None,
             };
             if w.is_some_and(|w| !w.is_finite()) {

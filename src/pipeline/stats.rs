@@ -162,6 +162,21 @@ impl LogStats {
     /// Cached for the last (now, window) asked.
     pub fn popularity(&self, id: &str, now: i64, window_secs: Option<i64>) -> f32 {
         let Some(i) = self.item_index(id) else { return 0.0 };
+        self.with_popularity(now, window_secs, |m| m.get(&i).copied().unwrap_or(0.0))
+    }
+
+    /// The `n` most popular items at `now` (popularity as [`Self::popularity`], above 0), best
+    /// first, ties by id.
+    pub fn most_popular_at(&self, now: i64, window_secs: Option<i64>, n: usize) -> Vec<(&str, f32)> {
+        let mut v: Vec<(&str, f32)> = self.with_popularity(now, window_secs, |m| {
+            m.iter().filter(|(_, p)| **p > 0.0).map(|(j, p)| (self.ids[*j as usize].as_str(), *p)).collect()
+        });
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| crate::util::cmp_ids(a.0, b.0)));
+        v.truncate(n);
+        v
+    }
+
+    fn with_popularity<R>(&self, now: i64, window_secs: Option<i64>, f: impl FnOnce(&HashMap<u32, f32>) -> R) -> R {
         let mut cache = self.popularity_cache.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = matches!(&*cache, Some((n, w, _)) if *n == now && *w == window_secs);
         if !fresh {
@@ -173,7 +188,26 @@ impl LogStats {
             let scaled = raw.into_iter().map(|(j, v)| (j, if max > 0.0 { v / max } else { 0.0 })).collect();
             *cache = Some((now, window_secs, scaled));
         }
-        cache.as_ref().and_then(|(_, _, m)| m.get(&i).copied()).unwrap_or(0.0)
+        match cache.as_ref() {
+            Some((_, _, m)) => f(m),
+            None => f(&HashMap::new()),
+        }
+    }
+
+    /// Normalised co-occurrence with `recent` items: per item, the mean over the recent items of
+    /// count / √(n_i · n_j), in 0..1 (the recent items themselves are left out).
+    pub fn cooccurrence_with(&self, recent: &[&str]) -> HashMap<&str, f32> {
+        let given: Vec<u32> = recent.iter().filter_map(|id| self.item_index(id)).collect();
+        if recent.is_empty() {
+            return HashMap::new();
+        }
+        let n = recent.len() as f64;
+        self.cooccurrence()
+            .scores(&given, true)
+            .into_iter()
+            .filter(|(j, v)| *v > 0.0 && !given.contains(j))
+            .map(|(j, v)| (self.ids[j as usize].as_str(), (v / n) as f32))
+            .collect()
     }
 
     /// Items by number of distinct users (all time), most popular first, ties by id.

@@ -427,3 +427,94 @@ fn exact_search_serves_until_the_background_build_is_installed() {
     let built = third.take_index_build().unwrap().run(&ProgressSink::none()).unwrap();
     assert!(!other.install_index(built));
 }
+
+#[test]
+fn a_new_user_gets_popular_and_new_items_in_turn() {
+    let (_p, engine) = engine_with(|_| {});
+    let rec = engine.recommend(&request(Vec::new())).unwrap();
+    assert!(rec.notes.iter().any(|n| n.contains("a new user")), "{:?}", rec.notes);
+    let ids: Vec<&str> = rec.results.iter().map(|r| r.item_id.as_str()).collect();
+    // The two logged items by popularity, each followed by a new item (all released on the same
+    // day, so by id).
+    assert_eq!(&ids[..4], &["1002", "1000", "1004", "1001"], "{ids:?}");
+    assert_eq!(rec.results[0].sources[0].source, "popularity");
+    assert_eq!(rec.results[1].sources[0].source, "new_items");
+    assert!(
+        rec.results[1].is_new && rec.results[1].reason.contains("released 30 days ago"),
+        "{}",
+        rec.results[1].reason
+    );
+    let pop = rec.sources.iter().find(|s| s.source == "popularity").unwrap();
+    assert_eq!((pop.quota, pop.proposed, pop.in_results), (Sources::COLD_USER.0, 2, 2));
+    let content = rec.sources.iter().find(|s| s.source == "content").unwrap();
+    assert_eq!(content.proposed, 0, "nothing to search from");
+    // Every source off but content, and nothing to search from: still served.
+    let only_new = Request { sources: Sources { new_items: 3, ..Sources::default() }, ..request(Vec::new()) };
+    let rec = engine.recommend(&only_new).unwrap();
+    assert_eq!(rec.results.len(), 3, "the request's own quota: {:?}", rec.results);
+    assert!(rec.results.iter().all(|r| r.is_new));
+}
+
+#[test]
+fn cooccurrence_brings_what_content_misses_and_every_candidate_names_its_sources() {
+    let (_p, engine) = engine_with(|_| {});
+    // Clicked 1002 (5 users did; 2 of them also clicked 1004), then bought a rifle: the latest
+    // strategy searches from the rifle, co-occurrence from both.
+    let click = SimAction { event_type: "click".into(), item_id: Some("1002".into()), query: None, ts: NOW - 600 };
+    let mut req = request(vec![click, purchase("2000", 300)]);
+    req.k = 3;
+    req.candidates = 10;
+    let content_only = engine.recommend(&req).unwrap();
+    assert!(content_only.results.iter().all(|r| r.item_id.starts_with('2')), "{:?}", content_only.results);
+    assert!(content_only.candidates.iter().all(|c| c.source == "content" || c.source == "fill"));
+
+    req.sources = Sources { cooccurrence: 10, ..Sources::default() };
+    req.rules = RuleSet { name: None, rules: vec![RuleEntry::new(Rule::Cooccurrence { weight: 5.0 })] };
+    let rec = engine.recommend(&req).unwrap();
+    let c = rec.candidates.iter().find(|c| c.item_id == "1004").expect("co-occurrence proposes 1004");
+    assert_eq!(c.source, "cooccurrence");
+    // Mean over the 2 recent items of count / sqrt(n_i n_j): (2 / sqrt(5 · 2)) / 2.
+    let raw = 2.0 / (10f64).sqrt() / 2.0;
+    assert!((c.sources[0].score - raw).abs() < 1e-5, "{:?}", c.sources);
+    let top = &rec.results[0];
+    assert_eq!(top.item_id, "1004");
+    assert_eq!(top.contributions[0].rule, "cooccurrence");
+    assert!((top.contributions[0].value - 5.0 * raw).abs() < 1e-4);
+    assert!((top.similarity + top.contributions[0].value - top.score).abs() < 1e-5, "the sum still holds");
+    assert!(top.reason.contains("often acted on with Serena style 2"), "{}", top.reason);
+    assert!(!top.reason.contains("similar to"), "it is not there for its similarity: {}", top.reason);
+    let co = rec.sources.iter().find(|s| s.source == "cooccurrence").unwrap();
+    assert_eq!((co.proposed, co.in_results), (1, 1));
+    // Same request, same bytes.
+    let again = engine.recommend(&req).unwrap();
+    assert_eq!(serde_json::to_string(&rec).unwrap(), serde_json::to_string(&again).unwrap());
+}
+
+#[test]
+fn category_affinity_is_the_share_of_the_history_in_the_category() {
+    let (_p, engine) = engine_with(|_| {});
+    // Two head skins (even ids) and one makeup item.
+    let mut req = request(vec![purchase("1000", 900), purchase("1001", 600), purchase("1002", 300)]);
+    req.rules = RuleSet { name: None, rules: vec![RuleEntry::new(Rule::CategoryAffinity { weight: 0.3 })] };
+    req.k = 30;
+    let rec = engine.recommend(&req).unwrap();
+    let value = |cat: &str| {
+        let r = rec.results.iter().find(|r| r.category.as_deref() == Some(cat)).unwrap();
+        r.contributions[0].value
+    };
+    assert!((value("Head skin") - 0.2).abs() < 1e-5);
+    assert!((value("Makeup") - 0.1).abs() < 1e-5);
+    assert_eq!(value("Weapon"), 0.0);
+}
+
+#[test]
+fn bad_sources_are_refused_with_the_reason() {
+    let (_p, engine) = engine_with(|_| {});
+    let mut req = request(vec![purchase("1000", 300)]);
+    req.sources = Sources { content: false, ..Sources::default() };
+    let e = engine.recommend(&req).unwrap_err().to_string();
+    assert!(e.contains("every source is off"), "{e}");
+    req.sources = Sources { popularity: 5, popularity_window_days: Some(-1.0), ..Sources::default() };
+    let e = engine.recommend(&req).unwrap_err().to_string();
+    assert!(e.contains("popularity_window_days must be a positive number of days"), "{e}");
+}

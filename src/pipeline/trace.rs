@@ -14,6 +14,8 @@ pub struct Recommendation {
     pub now: String,
     pub k: usize,
     pub anchors: Vec<AnchorOut>,
+    /// What each candidate source proposed and what became of it.
+    pub sources: Vec<SourceOut>,
     pub candidates: Vec<CandidateOut>,
     pub filters: Vec<FilterOut>,
     pub rules: Vec<RuleOut>,
@@ -46,13 +48,38 @@ pub struct CandidateOut {
     pub rank: usize,
     /// Label of the anchor that found it.
     pub anchor: String,
-    /// "index" (nearest neighbours) or "fill" (searched among items that pass every filter,
+    /// The source that proposed it first: "content" (nearest neighbours), "cooccurrence",
+    /// "popularity", "new_items", or "fill" (searched among items that pass every filter,
     /// because the filters removed too many).
     pub source: &'static str,
+    /// Every source that proposed it, with that source's raw score.
+    pub sources: Vec<SourceScore>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removal_reason: Option<String>,
+}
+
+/// A source's raw score for one candidate (content: cosine similarity; co-occurrence and
+/// popularity: 0..1; new items: freshness, 1 on the release day, halving each week).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceScore {
+    pub source: &'static str,
+    pub score: f64,
+}
+
+/// One candidate source's part in a recommendation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceOut {
+    pub source: &'static str,
+    /// How many it may propose.
+    pub quota: usize,
+    /// Candidates it proposed, and of those, how many no other source proposed.
+    pub proposed: usize,
+    pub only_here: usize,
+    /// Of its candidates: removed by a filter, and in the results.
+    pub removed: usize,
+    pub in_results: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,6 +126,8 @@ pub struct ResultRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     pub similarity: f64,
+    /// The sources that proposed it, with their raw scores.
+    pub sources: Vec<SourceScore>,
     /// Similarity plus every contribution.
     pub score: f64,
     pub contributions: Vec<Contribution>,

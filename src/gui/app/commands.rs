@@ -83,6 +83,14 @@ impl ReclabApp {
                 self.state.request.k = k.clamp(1, 100);
                 self.bump();
             }
+            Command::SetSources(s) => {
+                self.state.request.sources = s;
+                self.bump();
+            }
+            Command::SetCandidates(n) => {
+                self.state.request.candidates = n.clamp(10, 5000);
+                self.bump();
+            }
             Command::SavePreset(name) => {
                 let Some(l) = &mut self.state.loaded else { return };
                 let mut rules = self.state.request.rules.clone();

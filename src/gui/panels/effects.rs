@@ -11,7 +11,7 @@ pub struct EffectsPanel;
 /// (label, count) for each stage of the funnel: the candidates, what is left after each
 /// filter (named by the filter), the fill search and the results.
 pub fn funnel(rec: &Recommendation) -> Vec<(String, usize)> {
-    let index = rec.candidates.iter().filter(|c| c.source == "index").count();
+    let index = rec.candidates.iter().filter(|c| c.source != "fill").count();
     let fill = rec.candidates.iter().filter(|c| c.source == "fill").count();
     let mut stages = vec![("candidates".to_string(), index)];
     for f in &rec.filters {
@@ -76,6 +76,22 @@ impl EffectsPanel {
         };
         ui.heading("Funnel");
         funnel_plot(ui, rec, "funnel-effects", 170.0);
+        if rec.sources.iter().any(|x| x.source != "content" && x.source != "fill") {
+            ui.horizontal_wrapped(|ui| {
+                ui.strong("Candidates by source:");
+                for x in &rec.sources {
+                    ui.label(format!(
+                        "{} {} ({} only there) · {} removed · {} in results",
+                        source_name(x.source),
+                        x.proposed,
+                        x.only_here,
+                        x.removed,
+                        x.in_results
+                    ));
+                    ui.separator();
+                }
+            });
+        }
         ui.separator();
         ui.heading("Removed, by filter");
         egui::ScrollArea::vertical().id_salt("effects-scroll").show(ui, |ui| {
@@ -90,13 +106,15 @@ impl EffectsPanel {
                         if removed.is_empty() {
                             ui.weak("removed nothing");
                         }
-                        egui::Grid::new(("removed", &f.id)).striped(true).num_columns(4).show(ui, |ui| {
+                        egui::Grid::new(("removed", &f.id)).striped(true).num_columns(5).show(ui, |ui| {
                             for c in removed {
                                 ui.weak(format!("#{}", c.rank));
                                 if ui.link(format!("{} {}", c.item_id, c.name)).clicked() {
                                     out.push(Command::Select(Some(c.item_id.clone())));
                                 }
                                 ui.label(format!("sim {:.3}", c.similarity));
+                                let via: Vec<&str> = c.sources.iter().map(|x| source_name(x.source)).collect();
+                                ui.weak(via.join("+"));
                                 ui.label(c.removal_reason.as_deref().unwrap_or(""));
                                 ui.end_row();
                             }
@@ -109,4 +127,9 @@ impl EffectsPanel {
             }
         });
     }
+}
+
+/// A source's short name, for labels.
+pub fn source_name(source: &str) -> &str {
+    crate::pipeline::Source::parse(source).map(|s| s.short()).unwrap_or(source)
 }

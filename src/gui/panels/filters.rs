@@ -149,7 +149,7 @@ impl FiltersPanel {
         if let Some(rec) = state.current() {
             let exprs: Vec<_> = rec.filters.iter().filter(|f| f.kind == "expression").collect();
             if !exprs.is_empty() {
-                let total = rec.candidates.iter().filter(|c| c.source == "index").count();
+                let total = rec.candidates.iter().filter(|c| c.source != "fill").count();
                 for f in exprs {
                     ui.label(egui::RichText::new(format!("{}: removed {} of {}", f.id, f.removed, f.input)).strong());
                     for c in &f.clauses {

@@ -15,6 +15,7 @@ mod not_shown;
 mod plots;
 mod results;
 mod rules;
+mod sources;
 mod status;
 mod user;
 
@@ -27,6 +28,7 @@ pub struct Panels {
     user: user::UserPanel,
     filters: filters::FiltersPanel,
     rules: rules::RulesPanel,
+    sources: sources::SourcesPanel,
     results: results::ResultsPanel,
     effects: effects::EffectsPanel,
     compare: compare::ComparePanel,
@@ -59,6 +61,8 @@ impl Panels {
         egui::Panel::right("filters").resizable(true).default_size(390.0).min_size(300.0).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("filters-scroll").show(ui, |ui| {
                 self.filters.ui(ui, state, out);
+                ui.separator();
+                self.sources.ui(ui, state, out);
                 ui.separator();
                 self.rules.ui(ui, state, out);
             });

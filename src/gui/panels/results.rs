@@ -100,6 +100,19 @@ impl ResultsPanel {
                                         badge(ui, "new", egui::Color32::from_rgb(240, 180, 60))
                                             .on_hover_text("no interactions in the log: cold start");
                                     }
+                                    for x in
+                                        r.sources.iter().filter(|x| x.source != "content" && x.source != "new_items")
+                                    {
+                                        badge(
+                                            ui,
+                                            super::effects::source_name(x.source),
+                                            egui::Color32::from_rgb(120, 200, 180),
+                                        )
+                                        .on_hover_text(format!(
+                                            "proposed by the {} source (raw score {:.3})",
+                                            x.source, x.score
+                                        ));
+                                    }
                                     if let Some(p) = &r.pinned_by {
                                         badge(ui, "pinned", egui::Color32::from_rgb(150, 170, 240))
                                             .on_hover_text(format!("pinned by {p}"));

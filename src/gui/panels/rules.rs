@@ -19,17 +19,21 @@ fn new_rule(kind: &str) -> Rule {
         "popularity" => Rule::Popularity { weight: 0.05, window_days: Some(30.0) },
         "price_band" => Rule::PriceBand { weight: 0.03, min: Some(0.0), max: Some(1000.0), outside: false },
         "freshness" => Rule::Freshness { weight: 0.05, horizon_days: 3.0 },
+        "cooccurrence" => Rule::Cooccurrence { weight: 0.2 },
+        "category_affinity" => Rule::CategoryAffinity { weight: 0.05 },
         "mmr" => Rule::Mmr { lambda: 0.7 },
         _ => Rule::Pin { filter: r#"INCLUDE ItemID WHERE Items.TAGS IN ("new")"#.into(), slots: vec![1] },
     }
 }
 
-const KINDS: [(&str, &str); 7] = [
+const KINDS: [(&str, &str); 9] = [
     ("same_category", "boost the anchor's category"),
     ("new_item", "boost items with no interactions (cold start)"),
     ("popularity", "boost popular items"),
     ("price_band", "boost or penalise a price band"),
     ("freshness", "boost by days to expiry"),
+    ("cooccurrence", "boost items others acted on with the user's recent items"),
+    ("category_affinity", "boost categories the user's history is in"),
     ("mmr", "diversify (maximal marginal relevance)"),
     ("pin", "pin matching items into slots"),
 ];
@@ -82,8 +86,11 @@ impl RulesPanel {
                     });
                 });
                 ui.add_enabled_ui(entry.enabled, |ui| match &mut entry.rule {
-                    Rule::SameCategory { weight } => {
+                    Rule::SameCategory { weight } | Rule::CategoryAffinity { weight } => {
                         changed |= ui.add(egui::Slider::new(weight, -0.3..=0.3).text("weight")).changed();
+                    }
+                    Rule::Cooccurrence { weight } => {
+                        changed |= ui.add(egui::Slider::new(weight, -1.0..=1.0).text("weight")).changed();
                     }
                     Rule::NewItem { weight, max_age_days } => {
                         changed |= ui.add(egui::Slider::new(weight, -0.3..=0.3).text("weight")).changed();

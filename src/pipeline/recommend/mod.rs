@@ -1,12 +1,14 @@
 //! One recommendation, every stage recorded: candidates → filters → re-rank → top-K.
 
 mod rerank;
+mod sources;
 
 use super::PipelineError;
 use super::builtin::{Builtin, BuiltinFilters};
 use super::engine::Engine;
 use super::filter::{Action, BindContext, BoundFilter, EvalContext, Filter, Schema};
 use super::rules::{Rule, RuleSet};
+use super::sources::{Source, Sources};
 use super::strategy::{Anchors, Strategy, StrategyKind, anchors};
 use super::user::{SEARCH, UserState, VIEW};
 use crate::catalog::Item;
@@ -18,9 +20,10 @@ use serde::{Deserialize, Serialize};
 use super::stats::LogStats;
 pub use super::trace::{
     AnchorOut, Baseline, BaselineRow, CandidateOut, ClauseOut, Contribution, FilterOut, Recommendation, ResultRow,
-    RuleOut,
+    RuleOut, SourceOut, SourceScore,
 };
 use rerank::Ranked;
+use sources::UserLog;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Everything that decides a recommendation. Saved as a scenario, it reproduces the result.
@@ -50,6 +53,9 @@ pub struct Request {
     pub k: usize,
     /// How many nearest neighbours to consider before filtering (at least 4 × k).
     pub candidates: usize,
+    /// Where candidates come from besides the nearest neighbours (see [`super::sources`]).
+    #[serde(skip_serializing_if = "Sources::is_default")]
+    pub sources: Sources,
     /// The scenario's time, Unix seconds.
     pub now: i64,
     /// Also compute the co-occurrence baseline.
@@ -71,6 +77,7 @@ impl Default for Request {
             rules: RuleSet::default(),
             k: 10,
             candidates: 200,
+            sources: Sources::default(),
             now: crate::sample::SAMPLE_NOW,
             baseline: false,
         }
@@ -82,9 +89,20 @@ impl Default for Request {
 struct Cand {
     key: u64,
     id: String,
+    /// Content similarity to the anchors (0 without one), whichever source proposed it.
     sim: f32,
+    /// The query it is most similar to (`usize::MAX` without one).
     anchor: usize,
-    fill: bool,
+    /// Every source that proposed it with its raw score, the first one first.
+    sources: Vec<(Source, f32)>,
+    /// Its place in the merge of the other sources (0 for content): breaks ties in similarity.
+    order: u32,
+}
+
+impl Cand {
+    fn primary(&self) -> Source {
+        self.sources.first().map(|s| s.0).unwrap_or(Source::Content)
+    }
 }
 
 /// One filter step: a built-in or an expression.
@@ -99,6 +117,9 @@ struct Ctx<'a> {
     /// The interaction statistics the request is answered with (the project's, or an
     /// evaluation's training split).
     stats: &'a LogStats,
+    /// The sources in effect (a new user's fallback included).
+    sources: Sources,
+    log: UserLog<'a>,
     user: UserState,
     anchors: Anchors,
     bound: BoundFilter,
@@ -106,6 +127,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether the content source runs: it is on and there is something to search from.
+    fn content(&self) -> bool {
+        self.sources.content && !self.anchors.queries.is_empty()
+    }
+
     fn eval_ctx<R>(&self, f: impl FnOnce(&EvalContext<'_>) -> R) -> R {
         let user_events = |id: &str| self.user.event_types(id);
         let interactions = |id: &str| self.stats.event_count(id);
@@ -229,10 +255,22 @@ impl Engine {
             }
             None => req.strategy.clone(),
         };
-        if timeline.is_empty() {
-            return Err(PipelineError::NoAnchor("the user has no actions and there is no search text".into()));
-        }
-        let mut anchors = anchors(self, &strategy, &timeline, now)?;
+        req.sources.check()?;
+        let mut sources = req.sources.clone();
+        let mut anchors = if timeline.is_empty() {
+            // A new user: nothing to search from, so popularity and new items serve them.
+            if sources.popularity == 0 && sources.new_items == 0 {
+                (sources.popularity, sources.new_items) = Sources::COLD_USER;
+                sources.popularity_window_days = Some(30.0);
+            }
+            notes.push(format!(
+                "no actions and no search text: a new user, served by popularity ({}) and new items ({})",
+                sources.popularity, sources.new_items
+            ));
+            super::strategy::Anchors::default()
+        } else {
+            anchors(self, &strategy, &timeline, now)?
+        };
         notes.append(&mut anchors.notes);
         let history = if req.history.is_empty() { &req.actions } else { &req.history };
         let user = if req.similar_to.is_some() && req.actions.is_empty() {
@@ -240,6 +278,9 @@ impl Engine {
         } else {
             UserState::from_actions(history, now)
         };
+        let enabled = |kind: &str| req.rules.rules.iter().any(|e| e.enabled && e.rule.kind() == kind);
+        let wants = (enabled("cooccurrence"), enabled("category_affinity"));
+        let log = UserLog::new(self, stats, &timeline, history, now, &sources, wants);
 
         let schema = Schema { attributes: self.catalog.attributes.clone() };
         fn filter_error(text: &str) -> impl Fn(super::FilterError) -> PipelineError + '_ {
@@ -256,14 +297,17 @@ impl Engine {
                 pins.push((i, f.bind(&bind).map_err(filter_error(filter))?));
             }
         }
-        Ok(Prepared { ctx: Ctx { req, stats, user, anchors, bound, pins }, strategy, notes })
+        Ok(Prepared { ctx: Ctx { req, stats, sources, log, user, anchors, bound, pins }, strategy, notes })
     }
 
-    /// Stage 1: the nearest neighbours of each query, merged by best score.
+    /// Stage 1: the nearest neighbours of each query, merged by best score; then the other
+    /// sources' proposals.
     fn candidates(&self, ctx: &Ctx<'_>) -> Result<Vec<Cand>, PipelineError> {
         let req = ctx.req;
         let pool = req.candidates.max(req.k.saturating_mul(4)).min(self.vectors.len());
-        self.retrieve(&ctx.anchors, pool, None)
+        let mut cands = if ctx.content() { self.retrieve(&ctx.anchors, pool, None)? } else { Vec::new() };
+        self.merge_sources(ctx, &mut cands);
+        Ok(cands)
     }
 
     /// Stage 2: the filters, in order (each removed candidate records the first filter that
@@ -290,7 +334,7 @@ impl Engine {
 
         let wanted = req.k.saturating_mul(3).max(req.k.saturating_add(10));
         let mut survivors: Vec<Cand> = cands.iter().filter(|c| !removed_by.contains_key(&c.key)).cloned().collect();
-        if survivors.len() < wanted && cands.len() < self.vectors.len() {
+        if ctx.content() && survivors.len() < wanted && cands.len() < self.vectors.len() {
             let seen: HashSet<u64> = cands.iter().map(|c| c.key).collect();
             let extra = ctx.eval_ctx(|ectx| {
                 let passes = |key: u64| -> bool {
@@ -308,7 +352,7 @@ impl Engine {
                 ));
             }
             for mut c in extra {
-                c.fill = true;
+                c.sources = vec![(Source::Fill, c.sim)];
                 survivors.push(c.clone());
                 cands.push(c);
             }
@@ -374,6 +418,22 @@ impl Engine {
         let rank_before: HashMap<u64, usize> = survivors.iter().enumerate().map(|(i, c)| (c.key, i + 1)).collect();
         let labels: Vec<String> = ctx.anchors.queries.iter().map(|a| a.label.clone()).collect();
         sort_cands(&mut all);
+        let in_results: HashSet<u64> = reranked.iter().map(|r| r.cand.key).collect();
+        let sources = Source::ALL
+            .into_iter()
+            .filter_map(|s| {
+                let of: Vec<&Cand> = all.iter().filter(|c| c.sources.iter().any(|x| x.0 == s)).collect();
+                let quota = ctx.sources.quota(s, req.candidates.max(req.k.saturating_mul(4)));
+                (quota > 0 || !of.is_empty()).then(|| SourceOut {
+                    source: s.as_str(),
+                    quota,
+                    proposed: of.len(),
+                    only_here: of.iter().filter(|c| c.sources.len() == 1).count(),
+                    removed: of.iter().filter(|c| removed_by.contains_key(&c.key)).count(),
+                    in_results: of.iter().filter(|c| in_results.contains(&c.key)).count(),
+                })
+            })
+            .collect();
         let candidates = all
             .iter()
             .enumerate()
@@ -383,7 +443,8 @@ impl Engine {
                 similarity: round6(c.sim),
                 rank: i + 1,
                 anchor: labels.get(c.anchor).cloned().unwrap_or_default(),
-                source: if c.fill { "fill" } else { "index" },
+                source: c.primary().as_str(),
+                sources: source_scores(c),
                 removed_by: removed_by.get(&c.key).map(|(s, _)| step_id(&steps[*s])),
                 removal_reason: removed_by.get(&c.key).map(|(_, r)| r.clone()),
             })
@@ -401,6 +462,7 @@ impl Engine {
                     name_alt: item.name_alt.clone(),
                     category: item.category.clone(),
                     similarity: round6(r.cand.sim),
+                    sources: source_scores(&r.cand),
                     score: round6(r.score),
                     contributions: r
                         .contributions
@@ -440,6 +502,7 @@ impl Engine {
             now: format_time(req.now),
             k: req.k,
             anchors: anchor_outs,
+            sources,
             candidates,
             filters: effects,
             rules,
@@ -489,7 +552,8 @@ impl Engine {
             .into_iter()
             .filter_map(|h| {
                 let id = self.catalog.by_key(h.key)?.id.clone();
-                Some(Cand { key: h.key, id, sim: h.score, anchor: best[&h.key].1, fill: false })
+                let sources = vec![(Source::Content, h.score)];
+                Some(Cand { key: h.key, id, sim: h.score, anchor: best[&h.key].1, sources, order: 0 })
             })
             .collect())
     }
@@ -537,6 +601,12 @@ impl Engine {
     }
 }
 
+/// By similarity, then the other sources' merge order (a new user's candidates all have
+/// similarity 0), then id.
 fn sort_cands(c: &mut [Cand]) {
-    c.sort_by(|a, b| b.sim.total_cmp(&a.sim).then_with(|| cmp_ids(&a.id, &b.id)));
+    c.sort_by(|a, b| b.sim.total_cmp(&a.sim).then(a.order.cmp(&b.order)).then_with(|| cmp_ids(&a.id, &b.id)));
+}
+
+fn source_scores(c: &Cand) -> Vec<SourceScore> {
+    c.sources.iter().map(|(s, v)| SourceScore { source: s.as_str(), score: round6(*v) }).collect()
 }

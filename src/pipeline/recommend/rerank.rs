@@ -7,6 +7,7 @@ use crate::index::dot;
 use crate::pipeline::PipelineError;
 use crate::pipeline::engine::Engine;
 use crate::pipeline::rules::Rule;
+use crate::pipeline::sources::Source;
 use crate::pipeline::user::SEARCH;
 use crate::util::cmp_ids;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -70,13 +71,22 @@ impl Engine {
                         Some(t) if t > now => weight * (((t - now) as f32 / 86_400.0) / horizon_days).min(1.0),
                         _ => 0.0,
                     },
+                    Rule::Cooccurrence { weight } => {
+                        weight * ctx.log.cooccurrence.get(item.id.as_str()).copied().unwrap_or(0.0)
+                    }
+                    Rule::CategoryAffinity { weight } => weight * ctx.log.share_of(item.category.as_deref()),
                     Rule::Mmr { .. } | Rule::Pin { .. } => continue,
                 };
                 r.contributions.push((name.clone(), v));
                 r.score += v;
             }
         }
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| cmp_ids(&a.cand.id, &b.cand.id)));
+        ranked.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.cand.order.cmp(&b.cand.order))
+                .then_with(|| cmp_ids(&a.cand.id, &b.cand.id))
+        });
 
         // MMR, over a bounded pool of the best.
         if let Some((ri, lambda)) = rules.rules.iter().enumerate().find_map(|(i, e)| match e.rule {
@@ -188,6 +198,31 @@ impl Engine {
         Ok(ranked)
     }
 
+    /// What the sources other than content say about a result: whom it co-occurs with, how
+    /// popular it is, when it came out.
+    fn source_reasons(&self, ctx: &Ctx<'_>, r: &Ranked, item: &Item) -> Vec<String> {
+        let name = |id: &str| self.catalog.get(id).map(|i| i.display_name().to_string()).unwrap_or(id.to_string());
+        r.cand
+            .sources
+            .iter()
+            .filter_map(|(s, raw)| match s {
+                Source::CoOccurrence => Some(match self.cooccurs_most_with(ctx, &item.id) {
+                    Some(with) => format!("often acted on with {}", name(with)),
+                    None => "acted on with your recent items".to_string(),
+                }),
+                Source::Popularity => Some(match ctx.sources.popularity_window_days {
+                    Some(d) => format!("popular in the last {d} days ({raw:.2})"),
+                    None => format!("popular ({raw:.2})"),
+                }),
+                Source::NewItems => Some(match item.released_at {
+                    Some(t) => format!("released {}", crate::util::describe_age(t, ctx.req.now)),
+                    None => "newly added".to_string(),
+                }),
+                Source::Content | Source::Fill => None,
+            })
+            .collect()
+    }
+
     /// The anchor item a candidate is closest to (for the same-category rule and reasons).
     fn anchor_item<'a>(&'a self, ctx: &Ctx<'_>, cand: &Cand) -> Option<&'a Item> {
         let closest = self.closest_component(ctx, cand.key).or_else(|| ctx.anchors.queries.get(cand.anchor));
@@ -227,7 +262,11 @@ impl Engine {
                 None => "similar".to_string(),
             }
         };
-        parts.push(base);
+        // Only a content candidate is there for its similarity.
+        if r.cand.sources.iter().any(|(s, _)| matches!(s, Source::Content | Source::Fill)) {
+            parts.push(base);
+        }
+        parts.extend(self.source_reasons(ctx, r, item));
         for (name, v) in &r.contributions {
             if v.abs() >= 0.0005 {
                 parts.push(format!("{name} {}{:.3}", if *v >= 0.0 { "+" } else { "−" }, v.abs()));
