@@ -8,6 +8,7 @@ mod manage;
 mod models;
 mod pg;
 mod recommend;
+mod tune;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -87,6 +88,9 @@ pub enum Command {
     Items(manage::ItemsCommand),
     /// Offline evaluation (leave-last-out) of baselines and content pipelines.
     Eval(eval::EvalArgs),
+    /// Search strategy, half-life, event weights, candidate sources and rule weights against
+    /// the project's log (validation split), then score the best on the test split.
+    Tune(tune::TuneArgs),
     /// The product reaction board: views, clicks, carts, orders and ranks over a time window.
     Board(eval::BoardArgs),
     /// Benchmarks: embedding throughput, vector search, the whole pipeline.
@@ -115,6 +119,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Some(Command::Scenarios(cmd)) => manage::scenarios(&project_path, cmd),
         Some(Command::Items(cmd)) => manage::items(&project_path, cmd),
         Some(Command::Eval(args)) => eval::eval(&project_path, args),
+        Some(Command::Tune(args)) => tune::tune(&project_path, args),
         Some(Command::Board(args)) => eval::board(&project_path, args),
         Some(Command::Bench(cmd)) => bench::run(cmd, &project_path),
         Some(Command::Sample(args)) => data::sample(&project_path, args),

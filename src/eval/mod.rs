@@ -11,6 +11,7 @@ mod pool;
 mod protocol;
 mod report;
 pub mod tiles;
+pub mod tune;
 
 pub use metrics::{Metrics, UserResult};
 pub use protocol::{Positive, Split, UserSplit, leave_last_out};

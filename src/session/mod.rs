@@ -9,14 +9,18 @@
 //! - [`open_engine`]: the pipeline on that model, with what the user should be told about it.
 //! - [`template`], [`scenario_now`], [`load_rules`], [`load_scenario`], [`set_user`],
 //!   [`similar_request`], [`start_request`]: the pieces of a request.
+//! - [`tune_start`], [`tune`], [`apply_settings`], [`save_tuned`]: the rule tuner, and carrying
+//!   a tuned configuration into the current request or a scenario without a user.
 
 mod embedding;
 mod requests;
+mod tune;
 
 pub use embedding::embed_and_open;
 pub use requests::{
     START_SCENARIO, UserSource, load_rules, load_scenario, scenario_now, set_user, similar_request, start_request,
 };
+pub use tune::{apply_settings, has_user, save_tuned, settings_only, tune, tune_start};
 
 use crate::embed::{EmbedError, LexicalV1Embedder, ModelRef, ModelStore, Template};
 use crate::jobs::ProgressSink;
@@ -62,6 +66,8 @@ pub enum SessionError {
     Pipeline(Box<PipelineError>),
     #[error(transparent)]
     Rules(#[from] crate::pipeline::RulesError),
+    #[error(transparent)]
+    Eval(Box<crate::eval::EvalError>),
 }
 
 impl From<EmbedError> for SessionError {

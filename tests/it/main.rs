@@ -11,3 +11,4 @@ mod postgres;
 mod robust;
 mod session;
 mod support;
+mod tune;
