@@ -38,7 +38,7 @@ pub struct Cli {
     /// Light theme (the default is dark).
     #[arg(long)]
     pub light: bool,
-    /// The tab to show: results, effects, compare, catalog, plots, evaluate, board or models.
+    /// The tab to show: results, effects, compare, catalog, plots, evaluate, tune, board or models.
     #[arg(long)]
     pub tab: Option<String>,
     /// How the reaction board shows: table or tiles.
@@ -48,6 +48,9 @@ pub struct Cli {
     /// results refresh), print the frame times and exit.
     #[arg(long, value_name = "N")]
     pub measure_frames: Option<u64>,
+    /// Run the Tune tab's search with N trials once the project is open.
+    #[arg(long, value_name = "N")]
+    pub tune: Option<usize>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -142,7 +145,7 @@ fn gui(cli: Cli) -> Result<ExitCode> {
     };
     let tab = match &cli.tab {
         Some(t) => Some(reclab::gui::Tab::parse(t).with_context(|| {
-            format!("--tab {t}: use results, effects, compare, catalog, plots, evaluate, board or models")
+            format!("--tab {t}: use results, effects, compare, catalog, plots, evaluate, tune, board or models")
         })?),
         None => None,
     };
@@ -172,6 +175,7 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         scenario: cli.scenario,
         dark: cli.light.then_some(false),
         measure_frames: cli.measure_frames,
+        tune: cli.tune,
     };
     reclab::gui::run(options)?;
     if let Some(p) = cli.screenshot {

@@ -36,6 +36,8 @@ pub struct GuiOptions {
     /// Measure this many frames once the data has loaded (walking the tabs while results
     /// refresh), print the frame times and exit.
     pub measure_frames: Option<u64>,
+    /// Run a search of this many trials once the project is open (the Tune tab's button).
+    pub tune: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -47,6 +47,10 @@ pub enum Command {
     ExportVectors(PathBuf),
     // Evaluation.
     RunEval(Box<crate::eval::EvalConfig>),
+    /// Tune the current pipeline's settings against the project's log.
+    RunTune(Box<crate::eval::tune::TuneConfig>),
+    /// Load a tuning trial's settings into the current pipeline (the user stays).
+    ApplyTrial(usize),
     LoadEvalRun(i64),
     ExportEval(PathBuf),
     // Models.
@@ -107,13 +111,23 @@ pub enum Tab {
     Catalog,
     Plots,
     Evaluate,
+    Tune,
     Board,
     Models,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 8] =
-        [Tab::Results, Tab::Effects, Tab::Compare, Tab::Catalog, Tab::Plots, Tab::Evaluate, Tab::Board, Tab::Models];
+    pub const ALL: [Tab; 9] = [
+        Tab::Results,
+        Tab::Effects,
+        Tab::Compare,
+        Tab::Catalog,
+        Tab::Plots,
+        Tab::Evaluate,
+        Tab::Tune,
+        Tab::Board,
+        Tab::Models,
+    ];
 
     /// Parses a tab name as given on the command line (`results`, `effects`, …).
     pub fn parse(s: &str) -> Option<Tab> {
@@ -128,6 +142,7 @@ impl Tab {
             Tab::Catalog => "catalog",
             Tab::Plots => "plots",
             Tab::Evaluate => "evaluate",
+            Tab::Tune => "tune",
             Tab::Board => "board",
             Tab::Models => "models",
         }
@@ -141,6 +156,7 @@ impl Tab {
             Tab::Catalog => "Catalog",
             Tab::Plots => "Plots",
             Tab::Evaluate => "Evaluate",
+            Tab::Tune => "Tune",
             Tab::Board => "Reaction board",
             Tab::Models => "Models",
         }
@@ -244,6 +260,9 @@ pub struct AppState {
     /// Why the last one-click install failed.
     pub install_failure: Option<crate::embed::offer::Failure>,
     pub eval_report: Option<crate::eval::EvalReport>,
+    /// The last tuning run, and the trial loaded from it.
+    pub tune_report: Option<Box<crate::eval::tune::TuneReport>>,
+    pub applied_trial: Option<usize>,
     pub notifications: Vec<Notification>,
     pub jobs: Vec<JobView>,
     pub tab: Tab,
@@ -278,6 +297,8 @@ impl AppState {
             installed_models: Vec::new(),
             install_failure: None,
             eval_report: None,
+            tune_report: None,
+            applied_trial: None,
             notifications: Vec::new(),
             jobs: Vec::new(),
             tab: Tab::default(),

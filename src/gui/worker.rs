@@ -165,6 +165,7 @@ pub enum Done {
     Imported(Result<Box<(ImportReport, Engine, LogSummary)>>),
     /// An evaluation and the id it was stored under.
     Evaluated(Result<(crate::eval::EvalReport, i64)>),
+    Tuned(Result<Box<crate::eval::tune::TuneReport>>),
     Added(Result<AddReport>),
     ModelInstalled(Result<InstalledModel>),
     /// The one-click install of the suggested model.
@@ -251,6 +252,26 @@ pub fn add_items(
 }
 
 /// Runs an offline evaluation on its own engine and stores the run in the project.
+/// Tunes `start`'s settings on the project's log, on an engine of its own.
+pub fn tune(
+    config: crate::eval::tune::TuneConfig,
+    start: crate::pipeline::Request,
+    project_path: PathBuf,
+    model: ModelRef,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("tune", Some(wake), move |sink| {
+        Done::Tuned((|| {
+            let project = Project::open_read_only(&project_path)?;
+            let store = ModelStore::default_location();
+            let options = EngineOptions { background: false, ..engine_options() };
+            let engine = Engine::open(&project, model, store, options, sink)?;
+            let start = crate::session::settings_only(&start);
+            Ok(Box::new(crate::session::tune(&project, &engine, &start, &config, sink)?))
+        })())
+    })
+}
+
 pub fn evaluate(
     config: crate::eval::EvalConfig,
     project_path: PathBuf,

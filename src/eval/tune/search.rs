@@ -317,7 +317,7 @@ mod tests {
             .map(|i| Item {
                 id: format!("i{i:02}"),
                 name: format!("{} {i}", families[i % 3]),
-                category: Some(families[i % 3].split(' ').last().unwrap_or("x").to_string()),
+                category: Some(families[i % 3].split(' ').next_back().unwrap_or("x").to_string()),
                 ..Default::default()
             })
             .collect();

@@ -163,7 +163,12 @@ impl ReclabApp {
                 let Some(l) = &self.state.loaded else { return };
                 match crate::session::load_scenario(&l.project, &name) {
                     Ok(r) => {
-                        self.state.request = r;
+                        // A scenario without a user (a tuned one) changes the pipeline only.
+                        self.state.request = if crate::session::has_user(&r) {
+                            r
+                        } else {
+                            crate::session::apply_settings(&self.state.request, &r)
+                        };
                         self.state.revision += 1;
                         self.bump();
                     }
@@ -187,6 +192,23 @@ impl ReclabApp {
                 let job =
                     worker::evaluate(*config, self.state.project_path.clone(), l.model.clone(), self.wake.clone());
                 self.spawn("Evaluating", job);
+            }
+            Command::RunTune(config) => {
+                let Some(l) = &self.state.loaded else { return };
+                let start = self.state.request.clone();
+                let job =
+                    worker::tune(*config, start, self.state.project_path.clone(), l.model.clone(), self.wake.clone());
+                self.spawn("Tuning", job);
+            }
+            Command::ApplyTrial(id) => {
+                let Some(trial) = self.state.tune_report.as_ref().and_then(|r| r.trials.iter().find(|t| t.id == id))
+                else {
+                    return;
+                };
+                self.state.request = crate::session::apply_settings(&self.state.request, &trial.request);
+                self.state.applied_trial = Some(id);
+                self.state.revision += 1;
+                self.bump();
             }
             Command::LoadEvalRun(id) => {
                 let Some(l) = &self.state.loaded else { return };

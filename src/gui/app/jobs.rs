@@ -82,6 +82,10 @@ impl ReclabApp {
                 if let Some(name) = self.pending_scenario.take() {
                     self.commands.push(Command::LoadScenario(name));
                 }
+                if let Some(trials) = self.pending_tune.take() {
+                    let config = crate::eval::tune::TuneConfig { trials, ..Default::default() };
+                    self.commands.push(Command::RunTune(Box::new(config)));
+                }
                 self.bump();
                 self.start_projection();
             }
@@ -184,6 +188,16 @@ impl ReclabApp {
                     l.refresh_names();
                 }
             }
+            Done::Tuned(Ok(report)) => {
+                let best = report.best_trial().map(|t| format!("best {:.4}", t.objective)).unwrap_or_default();
+                self.state.notify(
+                    Level::Info,
+                    format!("tuning done: {} trials, {best} ({:.1} s)", report.trials.len(), report.seconds),
+                );
+                self.state.applied_trial = None;
+                self.state.tune_report = Some(report);
+            }
+            Done::Tuned(Err(e)) => self.state.notify(Level::Error, format!("tuning failed: {e:#}")),
             Done::Evaluated(Err(e)) => self.state.notify(Level::Error, format!("evaluation failed: {e:#}")),
             Done::Exported(Ok(path)) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
             Done::Exported(Err(e)) => self.state.notify(Level::Error, format!("{e:#}")),

@@ -45,6 +45,7 @@ pub struct ReclabApp {
     wake: Arc<dyn Fn() + Send + Sync>,
     asked: u64,
     pending_scenario: Option<String>,
+    pending_tune: Option<usize>,
     screenshot: Option<Screenshot>,
     outcome: Arc<Mutex<Option<Result<(), String>>>>,
     /// When the current frame started (set in `logic`).
@@ -100,6 +101,7 @@ impl ReclabApp {
             wake,
             asked: u64::MAX,
             pending_scenario: options.scenario.clone(),
+            pending_tune: options.tune,
             screenshot: options.screenshot.clone().map(|path| Screenshot { path, settled_frames: 0, requested: false }),
             outcome,
             frame_started: None,

@@ -158,3 +158,49 @@ fn every_tab_opens_with_named_widgets() {
         h.run();
     }
 }
+
+#[test]
+fn the_tune_tab_runs_a_search_and_a_loaded_trial_becomes_the_pipeline_for_the_same_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_project(dir.path());
+    {
+        // Twelve more users with four items each: enough for a validation split.
+        let mut p = Project::open_existing(&path).unwrap();
+        let items = ["1001", "1002", "1003", "1004", "1006", "1007", "1009", "1011", "1012", "1020"];
+        let log: Vec<crate::catalog::Interaction> = (0..12usize)
+            .flat_map(|u| {
+                (0..4usize).map(move |e| crate::catalog::Interaction {
+                    user_id: format!("t{u}"),
+                    item_id: items[(u + 3 * e) % items.len()].into(),
+                    event_type: "click".into(),
+                    ts: crate::gui::testing::NOW - 86_400 + (10 * u + e) as i64,
+                    value: None,
+                })
+            })
+            .collect();
+        p.insert_interactions(&log).unwrap();
+    }
+    let mut h = app_harness(&path, dir.path());
+    settle(&mut h);
+    let actions_before = h.state().state.request.actions.clone();
+    h.get_by_label("Tune").click();
+    frames(&mut h, 2);
+    h.get_by_label("▶ Run the search").click();
+    settle(&mut h);
+    let report = h.state().state.tune_report.clone().expect("the search ran");
+    assert!(report.validation_users >= 12 && !report.trials.is_empty());
+    h.get_by_label_contains("Test split (each user's last item");
+    // Load the second row of the leaderboard: the pipeline takes its settings, the user stays.
+    let row = 1.min(report.trials.len() - 1);
+    let trial = report.trials[row].clone();
+    h.get_all_by_label("load").nth(row).expect("a load button per row").click();
+    settle(&mut h);
+    let s = &h.state().state;
+    assert_eq!(s.applied_trial, Some(trial.id));
+    assert_eq!(s.request.actions, actions_before, "the user's actions stay");
+    assert_eq!(
+        (&s.request.rules, &s.request.sources, &s.request.strategy),
+        (&trial.request.rules, &trial.request.sources, &trial.request.strategy)
+    );
+    h.get_by_label_contains(&format!("loaded trial {}", trial.id));
+}

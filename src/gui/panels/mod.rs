@@ -17,6 +17,7 @@ mod results;
 mod rules;
 mod sources;
 mod status;
+mod tune;
 mod user;
 
 use super::state::{AppState, Command, Level, Tab};
@@ -35,6 +36,7 @@ pub struct Panels {
     catalog: catalog::CatalogPanel,
     plots: plots::PlotsPanel,
     evaluate: evaluate::EvaluatePanel,
+    tune: tune::TunePanel,
     board: board::BoardPanel,
     models: models::ModelsPanel,
     missing_model: missing_model::MissingModelPanel,
@@ -84,6 +86,7 @@ impl Panels {
                 Tab::Catalog => self.catalog.ui(ui, state, out),
                 Tab::Plots => self.plots.ui(ui, state, out),
                 Tab::Evaluate => self.evaluate.ui(ui, state, out),
+                Tab::Tune => self.tune.ui(ui, state, out),
                 Tab::Board => self.board.ui(ui, state, out),
                 Tab::Models => self.models.ui(ui, state, out),
             }
