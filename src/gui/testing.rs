@@ -124,6 +124,16 @@ pub fn panel_harness<'a>(size: [f32; 2], mut ui_fn: impl FnMut(&mut egui::Ui) + 
         .build_ui(move |ui| ui_fn(ui))
 }
 
+/// [`loaded_state`] with the reaction board built from the fixture's log.
+pub fn state_with_board(dir: &Path) -> AppState {
+    let mut state = loaded_state(dir);
+    if let Some(l) = &mut state.loaded {
+        let log = l.project.load_interactions().expect("the fixture's log");
+        l.board = Arc::new(crate::eval::board::Board::new(&log));
+    }
+    state
+}
+
 /// The real app on the project at `path`, in a harness (models and settings under `dir`).
 pub fn app_harness(path: &Path, _dir: &Path) -> egui_kittest::Harness<'static, super::app::ReclabApp> {
     let options = super::GuiOptions { project: Some(path.to_path_buf()), ..Default::default() };

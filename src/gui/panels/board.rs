@@ -133,9 +133,8 @@ impl BoardPanel {
         });
         let mut t = *at as f64;
         let lt = ui.label(format!("window ({} … {}]", format_time(*at - self.window), format_time(*at)));
-        let slider = egui::Slider::new(&mut t, board.first as f64..=(board.last + 3600) as f64)
-            .show_value(false)
-            .step_by(3600.0);
+        // No step, as in the tile view: the window may sit at any moment (the scenario's time).
+        let slider = egui::Slider::new(&mut t, board.first as f64..=(board.last + 3600) as f64).show_value(false);
         if ui.add_sized([ui.available_width(), 20.0], slider).labelled_by(lt.id).changed() {
             *at = t as i64;
             self.playing = false;
@@ -215,5 +214,34 @@ impl BoardPanel {
                 ui.weak("no events in this window");
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_replays_the_log_from_any_moment_until_paused() {
+        use egui_kittest::kittest::Queryable as _;
+        let dir = tempfile::tempdir().unwrap();
+        let state = crate::gui::testing::state_with_board(dir.path());
+        let first = state.loaded.as_ref().unwrap().board.first;
+        let panel = std::rc::Rc::new(std::cell::RefCell::new(BoardPanel::default()));
+        // Half an hour off the hour grid, as after a drag or from the scenario's time.
+        let start = first + panel.borrow().window + 1800;
+        panel.borrow_mut().at = Some(start);
+        let p = panel.clone();
+        let mut h = crate::gui::testing::panel_harness([1000.0, 600.0], move |ui| {
+            p.borrow_mut().table(ui, &state, &mut Vec::new());
+        });
+        h.run();
+        h.get_by_label("Replay").click();
+        h.run_steps(5);
+        assert!(panel.borrow().playing, "still playing after a few frames");
+        assert!(panel.borrow().at.unwrap() > start, "the window moves an hour per frame");
+        h.get_by_label("Pause").click();
+        h.run_steps(2);
+        assert!(!panel.borrow().playing);
     }
 }

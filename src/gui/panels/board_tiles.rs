@@ -335,20 +335,10 @@ mod tests {
     use super::*;
     use egui_kittest::kittest::Queryable as _;
 
-    /// The fixture project with its board built from its log.
-    pub(crate) fn state_with_board(dir: &std::path::Path) -> AppState {
-        let mut state = crate::gui::testing::loaded_state(dir);
-        if let Some(l) = &mut state.loaded {
-            let log = l.project.load_interactions().expect("the fixture's log");
-            l.board = Arc::new(Board::new(&log));
-        }
-        state
-    }
-
     #[test]
     fn tiles_show_items_with_rank_and_play_replays_the_log() {
         let dir = tempfile::tempdir().unwrap();
-        let state = state_with_board(dir.path());
+        let state = crate::gui::testing::state_with_board(dir.path());
         let panel = std::rc::Rc::new(std::cell::RefCell::new(BoardTilesPanel::default()));
         let out = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let (p, o) = (panel.clone(), out.clone());

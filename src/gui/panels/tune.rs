@@ -121,15 +121,15 @@ impl TunePanel {
         });
         ui.horizontal(|ui| {
             ui.label("constraints:");
-            ui.checkbox(&mut self.active.0, "new-item share ≥");
-            ui.add_enabled(self.active.0, egui::Slider::new(&mut self.bounds.0, 0.0..=0.5));
-            ui.checkbox(&mut self.active.1, "coverage ≥");
-            ui.add_enabled(self.active.1, egui::Slider::new(&mut self.bounds.1, 0.0..=1.0));
+            let l = ui.checkbox(&mut self.active.0, "new-item share ≥");
+            ui.add_enabled(self.active.0, egui::Slider::new(&mut self.bounds.0, 0.0..=0.5)).labelled_by(l.id);
+            let l = ui.checkbox(&mut self.active.1, "coverage ≥");
+            ui.add_enabled(self.active.1, egui::Slider::new(&mut self.bounds.1, 0.0..=1.0)).labelled_by(l.id);
         });
         ui.horizontal(|ui| {
             ui.add_space(76.0);
-            ui.checkbox(&mut self.active.2, "popularity percentile ≤");
-            ui.add_enabled(self.active.2, egui::Slider::new(&mut self.bounds.2, 0.0..=100.0));
+            let l = ui.checkbox(&mut self.active.2, "popularity percentile ≤");
+            ui.add_enabled(self.active.2, egui::Slider::new(&mut self.bounds.2, 0.0..=100.0)).labelled_by(l.id);
         });
         ui.horizontal_wrapped(|ui| {
             ui.label("may move:");
