@@ -26,6 +26,10 @@ pub fn render(r: &TuneReport, top: usize) -> String {
         "trial", "users", obj, "cover.", "new%", "pop.", "MRR"
     );
     for t in r.trials.iter().take(top) {
+        if t.users == 0 {
+            let _ = writeln!(s, "{:>5}  not scored (the time limit)  {}", t.id, t.summary);
+            continue;
+        }
         let m = &t.metrics;
         let _ = writeln!(
             s,

@@ -186,7 +186,8 @@ pub fn tune(
     for (ri, &size) in rungs.iter().enumerate() {
         let mut scored = Vec::new();
         for &t in &survivors {
-            if config.time_limit.is_some_and(|s| started.elapsed().as_secs_f64() > s) {
+            // Each rung scores at least one trial, so a search always has a best.
+            if !scored.is_empty() && config.time_limit.is_some_and(|s| started.elapsed().as_secs_f64() > s) {
                 timed_out = true;
                 break;
             }
@@ -222,7 +223,7 @@ pub fn tune(
         survivors = scored.into_iter().take(keep).collect();
     }
     let Some(&best) = survivors.first() else {
-        return Err(EvalError::Empty("the time limit ran out before the first trial was scored".into()));
+        return Err(EvalError::Empty("no trial was scored".into()));
     };
     // The best is reported on every validation user.
     let all = scorer.users.len();
@@ -392,6 +393,18 @@ mod tests {
             methods,
             ["popularity", "co-occurrence", "co-occurrence (normalised)", "starting configuration", "tuned"]
         );
+    }
+
+    #[test]
+    fn a_time_limit_stops_the_search_and_the_best_so_far_is_scored_on_everyone() {
+        let (engine, log) = fixture();
+        let base = Request { now: 100_000, ..Request::default() };
+        let r = tune(&engine, &log, &base, &TuneConfig { time_limit: Some(0.0), ..config() }, &ProgressSink::none())
+            .unwrap();
+        assert!(r.notes.iter().any(|n| n.contains("the time limit stopped the search")), "{:?}", r.notes);
+        let best = r.best_trial().unwrap();
+        assert_eq!((best.id, best.users), (0, r.validation_users), "only the starting trial was scored");
+        assert!(r.trials.iter().filter(|t| t.id != 0).all(|t| t.users == 0), "no other trial ran");
     }
 
     #[test]

@@ -259,13 +259,15 @@ impl TunePanel {
     /// line, the best and the loaded trial marked. Returns the trial clicked.
     fn scatter(&self, ui: &mut egui::Ui, state: &AppState, report: &TuneReport, width: f32) -> Option<usize> {
         let across = self.across;
-        let xy: Vec<(f64, f64)> = report.trials.iter().map(|t| (across.of(t), t.objective)).collect();
+        // Trials a time limit left unscored have nothing to plot.
+        let scored: Vec<&Trial> = report.trials.iter().filter(|t| t.users > 0).collect();
+        let xy: Vec<(f64, f64)> = scored.iter().map(|t| (across.of(t), t.objective)).collect();
         let front = pareto_front(&xy);
         let mut on_front: Vec<[f64; 2]> =
             xy.iter().zip(&front).filter(|(_, f)| **f).map(|((x, y), _)| [*x, *y]).collect();
         on_front.sort_by(|a, b| a[0].total_cmp(&b[0]));
         let points = |pick: &dyn Fn(&Trial) -> bool| -> Vec<[f64; 2]> {
-            report.trials.iter().zip(&xy).filter(|(t, _)| pick(t)).map(|(_, (x, y))| [*x, *y]).collect()
+            scored.iter().zip(&xy).filter(|(t, _)| pick(t)).map(|(_, (x, y))| [*x, *y]).collect()
         };
         let deepest = report.rungs.len().saturating_sub(1);
         let full = points(&|t| t.rung == deepest);
@@ -322,6 +324,6 @@ impl TunePanel {
             .enumerate()
             .map(|(i, p)| (i, p.distance(clicked)))
             .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        (d <= 12.0).then(|| report.trials[i].id)
+        (d <= 12.0).then(|| scored[i].id)
     }
 }
