@@ -17,6 +17,7 @@ pub fn trace_csv(rec: &Recommendation) -> String {
         "item_id",
         "name",
         "source",
+        "sources",
         "similarity",
         "removed_by",
         "removal_reason",
@@ -39,6 +40,8 @@ pub fn trace_csv(rec: &Recommendation) -> String {
             c.item_id.clone(),
             c.name.clone(),
             c.source.to_string(),
+            // Every source with its raw score: `content:0.61|cooccurrence:0.2`.
+            c.sources.iter().map(|x| format!("{}:{}", x.source, x.score)).collect::<Vec<_>>().join("|"),
             c.similarity.to_string(),
             c.removed_by.clone().unwrap_or_default(),
             c.removal_reason.clone().unwrap_or_default(),
