@@ -17,7 +17,6 @@ pub fn trace_csv(rec: &Recommendation) -> String {
         "item_id",
         "name",
         "source",
-        "sources",
         "similarity",
         "removed_by",
         "removal_reason",
@@ -27,6 +26,7 @@ pub fn trace_csv(rec: &Recommendation) -> String {
         "is_new",
         "pinned_by",
         "reason",
+        "sources",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -40,8 +40,6 @@ pub fn trace_csv(rec: &Recommendation) -> String {
             c.item_id.clone(),
             c.name.clone(),
             c.source.to_string(),
-            // Every source with its raw score: `content:0.61|cooccurrence:0.2`.
-            c.sources.iter().map(|x| format!("{}:{}", x.source, x.score)).collect::<Vec<_>>().join("|"),
             c.similarity.to_string(),
             c.removed_by.clone().unwrap_or_default(),
             c.removal_reason.clone().unwrap_or_default(),
@@ -51,6 +49,9 @@ pub fn trace_csv(rec: &Recommendation) -> String {
             r.map(|r| r.is_new.to_string()).unwrap_or_default(),
             r.and_then(|r| r.pinned_by.clone()).unwrap_or_default(),
             r.map(|r| r.reason.clone()).unwrap_or_default(),
+            // Every source with its raw score, `content:0.61|cooccurrence:0.2` (after the
+            // columns reclab has always written, so they keep their places).
+            c.sources.iter().map(|x| format!("{}:{}", x.source, x.score)).collect::<Vec<_>>().join("|"),
         ];
         for rule in &rules {
             let v = r.and_then(|r| r.contributions.iter().find(|c| c.rule == *rule)).map(|c| c.value.to_string());

@@ -271,6 +271,8 @@ fn exports_trace_csv_and_pgvector_sql() {
     assert!(rows.len() >= 200);
     assert!(rows.iter().any(|r| &r[5] == "anchor" && &r[1] == "1001"));
     assert_eq!(rows.iter().filter(|r| !r[8].is_empty()).count(), 10, "ten ranked rows");
+    let sources = header.iter().position(|h| h == "sources").expect("a sources column");
+    assert!(rows.iter().all(|r| r[sources].starts_with("content:")), "the content source proposed every candidate");
 
     let sql_path = sb.path("items.sql");
     sb.ok(&["vectors", "export", "--format", "pgvector", "--out", sql_path.to_str().unwrap()]);
