@@ -251,7 +251,12 @@ pub fn add_items(
     })
 }
 
-/// Runs an offline evaluation on its own engine and stores the run in the project.
+/// An engine of a job's own on `project` (its index opened or built before the job goes on).
+fn job_engine(project: &Project, model: ModelRef, sink: &crate::jobs::ProgressSink) -> Result<Engine> {
+    let options = EngineOptions { background: false, ..engine_options() };
+    Ok(Engine::open(project, model, ModelStore::default_location(), options, sink)?)
+}
+
 /// Tunes `start`'s settings on the project's log, on an engine of its own.
 pub fn tune(
     config: crate::eval::tune::TuneConfig,
@@ -263,15 +268,14 @@ pub fn tune(
     JobHandle::spawn("tune", Some(wake), move |sink| {
         Done::Tuned((|| {
             let project = Project::open_read_only(&project_path)?;
-            let store = ModelStore::default_location();
-            let options = EngineOptions { background: false, ..engine_options() };
-            let engine = Engine::open(&project, model, store, options, sink)?;
+            let engine = job_engine(&project, model, sink)?;
             let start = crate::session::settings_only(&start);
             Ok(Box::new(crate::session::tune(&project, &engine, &start, &config, sink)?))
         })())
     })
 }
 
+/// Runs an offline evaluation on its own engine and stores the run in the project.
 pub fn evaluate(
     config: crate::eval::EvalConfig,
     project_path: PathBuf,
@@ -281,9 +285,7 @@ pub fn evaluate(
     JobHandle::spawn("eval", Some(wake), move |sink| {
         Done::Evaluated((|| {
             let project = Project::open_existing(&project_path)?;
-            let store = ModelStore::default_location();
-            let options = EngineOptions { background: false, ..engine_options() };
-            let engine = Engine::open(&project, model, store, options, sink)?;
+            let engine = job_engine(&project, model, sink)?;
             let log = project.load_interactions()?;
             let report = crate::eval::evaluate(crate::eval::EvalBasis::Engine(&engine), &log, &config, sink)?;
             let names: Vec<String> = report.methods.iter().map(|m| m.method.clone()).collect();
