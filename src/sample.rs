@@ -48,7 +48,7 @@ pub fn import_sample(project: &mut Project, sink: &ProgressSink) -> Result<Vec<I
 pub const LAUNCH_SCENARIO: &str = "shop-launch";
 
 fn act(event: &str, item: &str, minutes_ago: i64) -> SimAction {
-    SimAction { event_type: event.into(), item_id: Some(item.into()), query: None, ts: SAMPLE_NOW - minutes_ago * 60 }
+    SimAction::on_item(event, item, SAMPLE_NOW - minutes_ago * 60)
 }
 
 /// Rule presets and scenarios that show the lab at work on the sample data. Existing ones with

@@ -51,16 +51,8 @@ impl ContentRun<'_> {
     fn rank(&self, s: &Settings<'_>, u: &UserSplit) -> Result<UserResult, EvalError> {
         let (config, k_max, engine, catalog) = (self.config, self.k_max, self.engine, self.catalog);
         let now = config.at.unwrap_or(u.test.ts);
-        let actions: Vec<SimAction> = u
-            .train
-            .iter()
-            .map(|p| SimAction {
-                event_type: p.event_type.clone(),
-                item_id: Some(p.item.clone()),
-                query: None,
-                ts: p.ts,
-            })
-            .collect();
+        let actions: Vec<SimAction> =
+            u.train.iter().map(|p| SimAction::on_item(p.event_type.as_str(), p.item.as_str(), p.ts)).collect();
         // The protocol: the user's own training items are never ranked.
         let types: BTreeSet<&str> = u.train.iter().map(|p| p.event_type.as_str()).collect();
         let quoted: Vec<String> = types.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect();

@@ -156,15 +156,8 @@ fn recent_users(log: &[Interaction], at: i64, n: usize) -> Vec<(String, Vec<SimA
         .into_iter()
         .take(n)
         .map(|(u, _, evs)| {
-            let actions = evs
-                .into_iter()
-                .map(|e| SimAction {
-                    event_type: e.event_type.clone(),
-                    item_id: Some(e.item_id.clone()),
-                    query: None,
-                    ts: e.ts,
-                })
-                .collect();
+            let actions =
+                evs.into_iter().map(|e| SimAction::on_item(e.event_type.as_str(), e.item_id.as_str(), e.ts)).collect();
             (u.to_string(), actions)
         })
         .collect()

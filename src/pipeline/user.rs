@@ -142,7 +142,7 @@ pub fn parse_action(spec: &str, now: i64, default_ts: i64) -> Result<SimAction, 
     Ok(if event == SEARCH {
         SimAction { event_type: event, item_id: None, query: Some(target.to_string()), ts }
     } else {
-        SimAction { event_type: event, item_id: Some(target.to_string()), query: None, ts }
+        SimAction::on_item(event, target, ts)
     })
 }
 

@@ -64,10 +64,8 @@ pub fn set_user(project: &Project, req: &mut Request, user: &str) -> Result<User
             if history.is_empty() {
                 return Err(SessionError::NoUser { user: user.to_string(), saved: project.list_users()? });
             }
-            let actions: Vec<SimAction> = history
-                .into_iter()
-                .map(|e| SimAction { event_type: e.event_type, item_id: Some(e.item_id), query: None, ts: e.ts })
-                .collect();
+            let actions: Vec<SimAction> =
+                history.into_iter().map(|e| SimAction::on_item(e.event_type, e.item_id, e.ts)).collect();
             req.history = actions.clone();
             req.actions = actions;
             UserSource::Log { events: req.actions.len() }

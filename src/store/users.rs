@@ -17,6 +17,13 @@ pub struct SimAction {
     pub ts: i64,
 }
 
+impl SimAction {
+    /// An event on an item (not a search).
+    pub fn on_item(event_type: impl Into<String>, item_id: impl Into<String>, ts: i64) -> Self {
+        SimAction { event_type: event_type.into(), item_id: Some(item_id.into()), query: None, ts }
+    }
+}
+
 /// A simulated user: a timeline of actions, oldest first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SimUser {

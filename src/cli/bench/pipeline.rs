@@ -235,12 +235,7 @@ fn synthetic_request(i: usize, n: usize) -> Request {
         rules.rules.retain(|r| r.rule.kind() != "popularity");
     }
     Request {
-        actions: vec![SimAction {
-            event_type: PURCHASE.into(),
-            item_id: Some(format!("s{}", (i * 7919) % n)),
-            query: None,
-            ts: reclab::sample::SAMPLE_NOW - 300,
-        }],
+        actions: vec![SimAction::on_item(PURCHASE, format!("s{}", (i * 7919) % n), reclab::sample::SAMPLE_NOW - 300)],
         filter: "EXCLUDE ItemID WHERE Items.PRICE > 900".into(),
         rules,
         now: reclab::sample::SAMPLE_NOW,

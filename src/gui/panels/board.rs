@@ -188,12 +188,11 @@ impl BoardPanel {
                         .on_hover_text("add a click on it to the simulated user")
                         .clicked()
                     {
-                        out.push(Command::AddAction(SimAction {
-                            event_type: "click".into(),
-                            item_id: Some(r.item_id.clone()),
-                            query: None,
-                            ts: state.request.now,
-                        }));
+                        out.push(Command::AddAction(SimAction::on_item(
+                            "click",
+                            r.item_id.as_str(),
+                            state.request.now,
+                        )));
                     }
                     ui.label(r.views.to_string());
                     ui.label(r.clicks.to_string());

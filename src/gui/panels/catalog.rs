@@ -352,12 +352,11 @@ fn details(
             out.push(Command::ShowTab(crate::gui::state::Tab::Results));
         }
         if ui.button("Use as action").clicked() {
-            out.push(Command::AddAction(crate::store::SimAction {
-                event_type: "click".into(),
-                item_id: Some(item.id.clone()),
-                query: None,
-                ts: state.request.now,
-            }));
+            out.push(Command::AddAction(crate::store::SimAction::on_item(
+                "click",
+                item.id.as_str(),
+                state.request.now,
+            )));
         }
     });
     egui::ScrollArea::vertical().id_salt("catalog-detail").max_height(170.0).show(ui, |ui| {

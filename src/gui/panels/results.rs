@@ -171,12 +171,7 @@ impl ResultsPanel {
             ui.label("Add to the timeline as");
             for event in ["click", "add_to_cart", "purchase"] {
                 if ui.button(event).clicked() {
-                    out.push(Command::AddAction(SimAction {
-                        event_type: event.into(),
-                        item_id: Some(item.id.clone()),
-                        query: None,
-                        ts: state.request.now,
-                    }));
+                    out.push(Command::AddAction(SimAction::on_item(event, item.id.as_str(), state.request.now)));
                 }
             }
             if ui.button("close").clicked() {

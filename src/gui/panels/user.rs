@@ -180,12 +180,8 @@ impl UserPanel {
             if let Ok(g) = &engine
                 && let Some(id) = self.picker.ui(ui, g.catalog(), "Item", "type a name or id (Korean works too)")
             {
-                out.push(Command::AddAction(SimAction {
-                    event_type: self.new_event.clone(),
-                    item_id: Some(id),
-                    query: None,
-                    ts: req.now - (self.new_age_min * 60.0) as i64,
-                }));
+                let ts = req.now - (self.new_age_min * 60.0) as i64;
+                out.push(Command::AddAction(SimAction::on_item(self.new_event.as_str(), id, ts)));
             }
         });
         ui.horizontal(|ui| {

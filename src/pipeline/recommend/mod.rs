@@ -250,7 +250,7 @@ impl Engine {
                 if self.catalog.get(id).is_none() {
                     return Err(crate::store::StoreError::UnknownItem(id.clone()).into());
                 }
-                timeline = vec![SimAction { event_type: VIEW.into(), item_id: Some(id.clone()), query: None, ts: now }];
+                timeline = vec![SimAction::on_item(VIEW, id.as_str(), now)];
                 Strategy { kind: StrategyKind::Latest, ..req.strategy.clone() }
             }
             None => req.strategy.clone(),
