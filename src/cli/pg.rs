@@ -1,6 +1,7 @@
 //! `reclab pg`: the project in PostgreSQL + pgvector.
 
-use super::{open_existing, with_progress};
+use super::{open_engine, open_existing, open_read, with_progress};
+use reclab::session;
 use anyhow::Result;
 use clap::Subcommand;
 use std::path::Path;
@@ -22,11 +23,73 @@ pub enum PgCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run requests (the saved scenarios, then users of the log) through the lab's own index
+    /// and through pgvector, and compare: overlap@K, rank correlation, the items only one side
+    /// returned, short results at each hnsw.ef_search tried, the setting to use, and whether
+    /// every pushed-down filter removes what the lab's filter removes.
+    Parity {
+        /// Where the project was pushed (as for `push`).
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value = "reclab")]
+        schema: String,
+        /// How many requests.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+        /// The hnsw.ef_search values to try, comma-separated.
+        #[arg(long, default_value = "40,100,200,400,1000", value_delimiter = ',')]
+        ef_search: Vec<u32>,
+        #[arg(long)]
+        json: bool,
+        /// Write the report to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn run(project_path: &Path, cmd: PgCommand) -> Result<ExitCode> {
-    let PgCommand::Push { url, schema, json } = cmd;
-    let target = reclab::pg::Target::parse(&url)?;
+    match cmd {
+        PgCommand::Push { url, schema, json } => push(project_path, &url, &schema, json),
+        PgCommand::Parity { url, schema, requests, ef_search, json, out } => {
+            parity(project_path, &url, &schema, requests, &ef_search, json, out.as_deref())
+        }
+    }
+}
+
+fn parity(
+    project_path: &Path,
+    url: &str,
+    schema: &str,
+    requests: usize,
+    ef_search: &[u32],
+    json: bool,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    if let Some(out) = out {
+        reclab::output::Protected::project(project_path).check(out)?;
+    }
+    let project = open_read(project_path)?;
+    let engine = open_engine(&project, false)?;
+    let index = session::connect_pgvector(&engine, url, schema, None)?;
+    let requests = session::parity_requests(&project, &engine, requests)?;
+    let ef_search = ef_search.to_vec();
+    let report = with_progress("reclab-pg-parity", move |sink| {
+        reclab::pg::parity::parity(&engine, &index, &requests, &ef_search, sink)
+    })??;
+    let text = if json { serde_json::to_string_pretty(&report)? + "\n" } else { reclab::pg::parity::render(&report) };
+    match out {
+        Some(path) => {
+            reclab::output::write(path, text.as_bytes(), &reclab::output::Protected::project(project.path()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn push(project_path: &Path, url: &str, schema: &str, json: bool) -> Result<ExitCode> {
+    let schema = schema.to_string();
+    let target = reclab::pg::Target::parse(url)?;
     reclab::pg::check_schema(&schema)?;
     let project_path = project_path.to_path_buf();
     open_existing(&project_path)?;

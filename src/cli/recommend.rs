@@ -62,6 +62,21 @@ pub struct PipelineArgs {
     /// Search the vectors exactly instead of through the index.
     #[arg(long)]
     pub exact: bool,
+    /// Where the nearest neighbours come from: `lab` (the project's own index) or `pgvector`
+    /// (the project pushed with `reclab pg push`, queried through SQL with the filters in its
+    /// WHERE; needs --url).
+    #[arg(long, default_value = "lab", value_name = "lab|pgvector")]
+    pub backend: String,
+    /// The PostgreSQL to query with --backend pgvector: a libpq key-value string or a
+    /// postgresql:// URL (a password comes from it, PGPASSWORD or ~/.pgpass).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The schema the project was pushed into.
+    #[arg(long, default_value = "reclab")]
+    pub schema: String,
+    /// hnsw.ef_search for --backend pgvector (default: each query's LIMIT, at least 40).
+    #[arg(long)]
+    pub ef_search: Option<u32>,
 }
 
 #[derive(Args, Debug)]
@@ -181,8 +196,21 @@ fn check_out(project: &Path, args: &PipelineArgs) -> Result<()> {
     Ok(())
 }
 
+/// The database backend `--backend` asks for, connected (`None` for the lab's own index).
+fn remote(engine: &Engine, args: &PipelineArgs) -> Result<Option<reclab::pg::PgIndex>> {
+    match session::Backend::parse(&args.backend) {
+        Some(session::Backend::Lab) => Ok(None),
+        Some(session::Backend::Pgvector) => {
+            let url = args.url.as_deref().context("--backend pgvector needs --url CONN (where the project was pushed)")?;
+            Ok(Some(session::connect_pgvector(engine, url, &args.schema, args.ef_search)?))
+        }
+        None => bail!("--backend {}: use lab or pgvector", args.backend),
+    }
+}
+
 fn output(project: &Project, engine: &Engine, req: &Request, args: &PipelineArgs) -> Result<ExitCode> {
-    let rec = engine.recommend(req)?;
+    let remote = remote(engine, args)?;
+    let rec = session::recommend(engine, req, remote.as_ref().map(|r| r as &dyn reclab::pipeline::RemoteIndex))?;
     let text = if args.json {
         serde_json::to_string_pretty(&rec)? + "\n"
     } else if args.csv {

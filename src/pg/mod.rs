@@ -17,6 +17,11 @@
 //!   `value`.
 //! * `reclab_meta`: `model` (the vectors' key), `dim`, `template`, `pushed_at`.
 
+pub mod parity;
+mod remote;
+
+pub use remote::{EF_SEARCH_DEFAULT, EF_SEARCH_MAX, PgIndex, PgInfo};
+
 use crate::catalog::{Interaction, Item};
 use crate::embed::{ModelRef, ModelStore, Template, item_texts};
 use crate::jobs::ProgressSink;
@@ -48,6 +53,8 @@ pub enum PgError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Embed(#[from] crate::embed::EmbedError),
+    #[error(transparent)]
+    Pipeline(#[from] crate::pipeline::PipelineError),
 }
 
 impl From<crate::jobs::Cancelled> for PgError {

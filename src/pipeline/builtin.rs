@@ -179,6 +179,57 @@ impl Builtin {
     }
 }
 
+impl Builtin {
+    /// The SQL condition under which this filter keeps an item of the pushed items table
+    /// (alias `i`): exactly the items [`Builtin::removes`] lets through. What depends on the
+    /// user (owned, in the cart, bought up to the limit, acted on) is written as the list of
+    /// items it removes.
+    pub fn keep_sql(self, f: &BuiltinFilters, user: &UserState, anchors: &[String], now: i64) -> String {
+        use super::filter::{id_list, quote};
+        fn sorted(mut ids: Vec<&str>) -> Vec<&str> {
+            ids.sort_unstable();
+            ids
+        }
+        // Category names compare as `eq_ignore_ascii_case` does: ASCII letters only.
+        let ascii_lower = |e: &str| format!("translate({e}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')");
+        let categories = |list: &[String]| -> Vec<String> {
+            list.iter().filter_map(|c| quote(&c.to_ascii_lowercase())).collect()
+        };
+        match self {
+            Builtin::Anchor => id_list("i.item_id", &sorted(anchors.iter().map(String::as_str).collect()), true),
+            Builtin::Owned => id_list("i.item_id", &sorted(user.owned.keys().map(String::as_str).collect()), true),
+            Builtin::InCart => id_list("i.item_id", &sorted(user.in_cart.keys().map(String::as_str).collect()), true),
+            Builtin::PurchaseLimit => {
+                let mut bought: Vec<(&str, u32)> = user.purchases.iter().map(|(id, (n, _))| (id.as_str(), *n)).collect();
+                bought.sort_unstable();
+                let cases: Vec<String> =
+                    bought.iter().filter_map(|(id, n)| Some(format!("WHEN {} THEN {n}", quote(id)?))).collect();
+                if cases.is_empty() {
+                    "TRUE".into()
+                } else {
+                    format!("NOT COALESCE(i.purchase_limit <= CASE i.item_id {} END, FALSE)", cases.join(" "))
+                }
+            }
+            Builtin::OutOfStock => "COALESCE(i.stock > 0, TRUE)".into(),
+            Builtin::Expired => format!("COALESCE(i.expires_at > {now}, TRUE)"),
+            Builtin::NotReleased => format!("COALESCE(i.released_at <= {now}, TRUE)"),
+            Builtin::Category => {
+                let cat = ascii_lower("COALESCE(i.category, '')");
+                let mut parts = Vec::new();
+                let exclude = categories(&f.exclude_categories);
+                if !exclude.is_empty() {
+                    parts.push(format!("{cat} NOT IN ({})", exclude.join(", ")));
+                }
+                if !f.include_categories.is_empty() {
+                    let include = categories(&f.include_categories);
+                    parts.push(if include.is_empty() { "FALSE".into() } else { format!("{cat} IN ({})", include.join(", ")) });
+                }
+                if parts.is_empty() { "TRUE".into() } else { parts.join(" AND ") }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,31 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// Which filters a database backend took in its `WHERE`, and the statements sent.
+fn render_backend(s: &mut String, rec: &Recommendation, b: &super::trace::BackendOut) {
+    let _ = writeln!(s, "backend: {} at {}", b.name, b.target);
+    let pushed: Vec<&str> = b.pushed_down.iter().map(String::as_str).collect();
+    let _ = writeln!(s, "  pushed down into the WHERE: {}", if pushed.is_empty() { "none".into() } else { pushed.join(", ") });
+    for x in &b.in_lab {
+        let _ = writeln!(s, "  evaluated in the lab: {} ({})", x.id, x.why);
+    }
+    for f in rec.filters.iter().filter(|f| f.sql.is_some()) {
+        let _ = writeln!(s, "    {}: {}", f.id, f.sql.as_deref().unwrap_or(""));
+    }
+    for q in &b.queries {
+        let _ = writeln!(
+            s,
+            "  {} for {}: {} of {} rows at hnsw.ef_search = {}\n    {}",
+            q.purpose,
+            q.anchor,
+            q.rows,
+            q.limit,
+            q.ef_search,
+            q.sql.replace('\n', "\n    ")
+        );
+    }
+}
+
 /// The results as a table, then the anchors, the filter funnel with what each filter removed,
 /// the baseline if any, and notes.
 pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
@@ -107,9 +132,20 @@ pub fn render(rec: &Recommendation, removed_per_filter: usize) -> String {
     let index_candidates = rec.candidates.iter().filter(|c| c.source != "fill").count();
     let mut funnel = format!("filters: {index_candidates} candidates");
     for f in &rec.filters {
-        let _ = write!(funnel, " → {} −{}", f.id, f.removed);
+        match (&f.sql, f.removed) {
+            // Applied by the database before its scan: what it removed never reached the lab.
+            (Some(_), 0) => {
+                let _ = write!(funnel, " → {} in SQL", f.id);
+            }
+            _ => {
+                let _ = write!(funnel, " → {} −{}", f.id, f.removed);
+            }
+        }
     }
     let _ = writeln!(s, "{funnel} → {passed} passed");
+    if let Some(b) = &rec.backend {
+        render_backend(&mut s, rec, b);
+    }
     for f in &rec.filters {
         if f.kind == "expression" {
             let _ = writeln!(s, "  {}: {}", f.id, f.label);

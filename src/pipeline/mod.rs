@@ -7,6 +7,7 @@ pub mod engine;
 pub mod explain;
 pub mod filter;
 pub mod recommend;
+pub mod remote;
 pub mod rules;
 pub mod sources;
 pub mod stats;
@@ -20,6 +21,7 @@ pub use engine::{
 };
 pub use filter::{Filter, FilterError, Schema};
 pub use recommend::{Recommendation, Request, ResultRow};
+pub use remote::{RemoteHits, RemoteIndex};
 pub use rules::{Rule, RuleEntry, RuleSet, RulesError};
 pub use sources::{Source, Sources};
 pub use strategy::{Strategy, StrategyKind};
@@ -47,6 +49,9 @@ pub enum PipelineError {
     Embed(#[from] crate::embed::EmbedError),
     #[error(transparent)]
     Index(#[from] crate::index::IndexError),
+    /// A database backend failed (its error says where and what).
+    #[error("the {backend} backend")]
+    Remote { backend: &'static str, source: Box<dyn std::error::Error + Send + Sync> },
 }
 
 /// The filter fields of a project's catalog.

@@ -123,6 +123,11 @@ impl LogStats {
         s
     }
 
+    /// The log's users, in order of first appearance.
+    pub fn users(&self) -> &[String] {
+        &self.users
+    }
+
     fn intern(&mut self, id: &str) -> u32 {
         if let Some(&i) = self.index.get(id) {
             return i;

@@ -22,6 +22,10 @@ pub struct Recommendation {
     pub results: Vec<ResultRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Baseline>,
+    /// Where the content candidates came from when it is not the lab's own index (pgvector):
+    /// the statements sent and which filters ran in the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<BackendOut>,
     /// Fewer than k items could pass the filters.
     pub short: bool,
     pub notes: Vec<String>,
@@ -101,6 +105,45 @@ pub struct FilterOut {
     pub removed: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<ClauseOut>,
+    /// The SQL condition this filter became in the database's `WHERE` (pushed down), when the
+    /// backend is a database and the filter could be written in SQL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+}
+
+/// A database backend's part of a recommendation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackendOut {
+    /// `pgvector`.
+    pub name: &'static str,
+    /// Where (host, database, schema; never a password).
+    pub target: String,
+    /// Filters compiled into the `WHERE` (their ids), and those evaluated in the lab with why.
+    pub pushed_down: Vec<String>,
+    pub in_lab: Vec<InLabOut>,
+    /// Every statement sent, in order.
+    pub queries: Vec<QueryOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InLabOut {
+    pub id: String,
+    pub why: String,
+}
+
+/// One nearest-neighbour statement sent to the database.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryOut {
+    /// The query it searched for (an anchor's label), and whether it was the first search or
+    /// the fill after the filters.
+    pub anchor: String,
+    pub purpose: &'static str,
+    /// The statement, exactly as sent; `$1` is the query vector.
+    pub sql: String,
+    pub ef_search: u32,
+    /// Rows asked for (`LIMIT`) and rows returned.
+    pub limit: usize,
+    pub rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -11,12 +11,16 @@
 //!   [`similar_request`], [`start_request`]: the pieces of a request.
 //! - [`tune_start`], [`tune`], [`apply_settings`], [`save_tuned`]: the rule tuner, and carrying
 //!   a tuned configuration into the current request or a scenario without a user.
+//! - [`connect_pgvector`], [`recommend`], [`parity_requests`]: the pushed project in
+//!   PostgreSQL + pgvector as the backend of a request, and the requests a parity report runs.
 
 mod embedding;
+mod pg;
 mod requests;
 mod tune;
 
 pub use embedding::embed_and_open;
+pub use pg::{Backend, connect_pgvector, parity_requests, recommend};
 pub use requests::{
     START_SCENARIO, UserSource, load_rules, load_scenario, scenario_now, set_user, similar_request, start_request,
 };
@@ -68,6 +72,8 @@ pub enum SessionError {
     Rules(#[from] crate::pipeline::RulesError),
     #[error(transparent)]
     Eval(Box<crate::eval::EvalError>),
+    #[error(transparent)]
+    Pg(Box<crate::pg::PgError>),
 }
 
 impl From<EmbedError> for SessionError {

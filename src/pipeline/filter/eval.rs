@@ -61,7 +61,7 @@ fn val_eq(a: &Val, b: &Val) -> bool {
 }
 
 impl BoundClause {
-    fn test(&self, vals: &[Val]) -> bool {
+    pub(super) fn test(&self, vals: &[Val]) -> bool {
         match &self.test {
             BoundTest::In { negated, values } => {
                 let any = vals.iter().any(|v| values.iter().any(|w| val_eq(v, w)));

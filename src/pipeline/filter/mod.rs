@@ -21,10 +21,12 @@ mod bind;
 mod eval;
 mod lex;
 mod parse;
+mod sql;
 
 pub use bind::{BindContext, BoundExpr, BoundFilter};
 pub use eval::EvalContext;
 pub use parse::MAX_NESTING;
+pub use sql::{SqlContext, id_list, quote};
 
 use crate::catalog::AttrKind;
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! One recommendation, every stage recorded: candidates → filters → re-rank → top-K.
 
+mod remote;
 mod rerank;
 mod sources;
 
@@ -22,6 +23,9 @@ pub use super::trace::{
     AnchorOut, Baseline, BaselineRow, CandidateOut, ClauseOut, Contribution, FilterOut, Recommendation, ResultRow,
     RuleOut, SourceOut, SourceScore,
 };
+use super::remote::RemoteIndex;
+use remote::Remote;
+pub use remote::PushedFilter;
 use rerank::Ranked;
 use sources::UserLog;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -124,6 +128,8 @@ struct Ctx<'a> {
     anchors: Anchors,
     bound: BoundFilter,
     pins: Vec<(usize, BoundFilter)>,
+    /// A database backend serving the content source, with the filters it was given.
+    remote: Option<Remote<'a>>,
 }
 
 impl Ctx<'_> {
@@ -213,17 +219,34 @@ impl Engine {
     /// split): candidates → filters → re-rank → top-K, each stage a function below. A `k`
     /// above the catalog's size asks for the whole catalog (said in the notes).
     pub fn recommend_with_stats(&self, req: &Request, stats: &LogStats) -> Result<Recommendation, PipelineError> {
+        self.run(req, stats, None)
+    }
+
+    /// Runs the pipeline for `req` with the content candidates from a database backend (see
+    /// [`super::remote`]): the filters that can be written in SQL go into its `WHERE`, the
+    /// others and the re-ranking run here, and the trace shows the statements sent.
+    pub fn recommend_remote(&self, req: &Request, remote: &dyn RemoteIndex) -> Result<Recommendation, PipelineError> {
+        self.run(req, &self.stats, Some(remote))
+    }
+
+    fn run(
+        &self,
+        req: &Request,
+        stats: &LogStats,
+        remote: Option<&dyn RemoteIndex>,
+    ) -> Result<Recommendation, PipelineError> {
         let n = self.catalog.len().max(1);
         if req.k > n {
             let bounded = Request { k: n, ..req.clone() };
-            let mut rec = self.recommend_with_stats(&bounded, stats)?;
+            let mut rec = self.run(&bounded, stats, remote)?;
             rec.notes.insert(0, format!("k = {} is more than the catalog's {n} items: k = {n} was used", req.k));
             return Ok(rec);
         }
         if req.k == 0 {
             return Err(PipelineError::Request("k must be at least 1".into()));
         }
-        let Prepared { ctx, strategy, mut notes } = self.prepare(req, stats)?;
+        let Prepared { mut ctx, strategy, mut notes } = self.prepare(req, stats)?;
+        ctx.remote = remote.map(|r| Remote::new(r, &ctx));
         let candidates = self.candidates(&ctx)?;
         let filtered = self.filter(&ctx, candidates, &mut notes)?;
         let reranked = self.rerank(&ctx, &filtered.survivors, &mut notes)?;
@@ -297,7 +320,11 @@ impl Engine {
                 pins.push((i, f.bind(&bind).map_err(filter_error(filter))?));
             }
         }
-        Ok(Prepared { ctx: Ctx { req, stats, sources, log, user, anchors, bound, pins }, strategy, notes })
+        Ok(Prepared {
+            ctx: Ctx { req, stats, sources, log, user, anchors, bound, pins, remote: None },
+            strategy,
+            notes,
+        })
     }
 
     /// Stage 1: the nearest neighbours of each query, merged by best score; then the other
@@ -305,7 +332,11 @@ impl Engine {
     fn candidates(&self, ctx: &Ctx<'_>) -> Result<Vec<Cand>, PipelineError> {
         let req = ctx.req;
         let pool = req.candidates.max(req.k.saturating_mul(4)).min(self.vectors.len());
-        let mut cands = if ctx.content() { self.retrieve(&ctx.anchors, pool, None)? } else { Vec::new() };
+        let mut cands = match (&ctx.remote, ctx.content()) {
+            (_, false) => Vec::new(),
+            (Some(remote), true) => self.retrieve_remote(ctx, remote, pool, &[], "candidates")?,
+            (None, true) => self.retrieve(&ctx.anchors, pool, None)?,
+        };
         self.merge_sources(ctx, &mut cands);
         Ok(cands)
     }
@@ -341,7 +372,16 @@ impl Engine {
                     !seen.contains(&key)
                         && self.catalog.by_key(key).is_some_and(|item| ctx.removal(&steps, item, ectx).is_none())
                 };
-                self.retrieve(&ctx.anchors, wanted - survivors.len(), Some(&passes))
+                match &ctx.remote {
+                    // The database fills among what its WHERE keeps; the lab's own filters
+                    // then judge what comes back.
+                    Some(remote) => {
+                        let exclude: Vec<&str> = cands.iter().map(|c| c.id.as_str()).collect();
+                        let more = self.retrieve_remote(ctx, remote, wanted - survivors.len(), &exclude, "fill")?;
+                        Ok(more.into_iter().filter(|c| passes(c.key)).collect())
+                    }
+                    None => self.retrieve(&ctx.anchors, wanted - survivors.len(), Some(&passes)),
+                }
             })?;
             if !extra.is_empty() {
                 notes.push(format!(
@@ -394,7 +434,8 @@ impl Engine {
                     (e.text.clone(), "expression", clauses)
                 }
             };
-            effects.push(FilterOut { id: step_id(step), label, kind, input: remaining, removed, clauses });
+            let sql = ctx.remote.as_ref().and_then(|r| r.sql(i));
+            effects.push(FilterOut { id: step_id(step), label, kind, input: remaining, removed, clauses, sql });
             remaining -= removed;
         }
         effects
@@ -478,6 +519,10 @@ impl Engine {
             })
             .collect();
         let baseline = req.baseline.then(|| self.baseline(ctx, req.k));
+        if let Some(remote) = &ctx.remote {
+            notes.extend(remote_notes(remote, &steps, &removed_by, ctx));
+        }
+        let backend = ctx.remote.as_ref().map(|r| r.out(&steps));
         let anchor_out = |a: &super::strategy::Anchor, role| AnchorOut {
             label: a.label.clone(),
             item_id: a.item_id.clone(),
@@ -508,6 +553,7 @@ impl Engine {
             rules,
             results,
             baseline,
+            backend,
             short,
             notes,
         }
@@ -599,6 +645,34 @@ impl Engine {
             results: rows,
         }
     }
+}
+
+/// What a reader of a database-served result should know: a scan that returned fewer rows than
+/// asked for, and pushed filters that let through items the lab removes (a stale push).
+fn remote_notes(
+    remote: &Remote<'_>,
+    steps: &[Step<'_>],
+    removed_by: &HashMap<u64, (usize, String)>,
+    ctx: &Ctx<'_>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let (rows, asked) = remote.rows();
+    if rows < asked && ctx.content() {
+        notes.push(format!(
+            "{} returned {rows} of the {asked} rows asked for: an HNSW scan stops at hnsw.ef_search candidates and its WHERE filters them afterwards (raise --ef-search, or see `reclab pg parity`)",
+            remote.index.name()
+        ));
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let let_through = removed_by.values().filter(|(s, _)| *s == i).count();
+        if remote.sql(i).is_some() && let_through > 0 {
+            notes.push(format!(
+                "{let_through} item(s) the database's WHERE kept were removed by {} here: the pushed catalog differs from the project (push it again)",
+                step_id(step)
+            ));
+        }
+    }
+    notes
 }
 
 /// By similarity, then the other sources' merge order (a new user's candidates all have
