@@ -1,9 +1,9 @@
 //! `reclab pg`: the project in PostgreSQL + pgvector.
 
 use super::{open_engine, open_existing, open_read, with_progress};
-use reclab::session;
 use anyhow::Result;
 use clap::Subcommand;
+use reclab::session;
 use std::path::Path;
 use std::process::ExitCode;
 

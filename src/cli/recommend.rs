@@ -201,7 +201,8 @@ fn remote(engine: &Engine, args: &PipelineArgs) -> Result<Option<reclab::pg::PgI
     match session::Backend::parse(&args.backend) {
         Some(session::Backend::Lab) => Ok(None),
         Some(session::Backend::Pgvector) => {
-            let url = args.url.as_deref().context("--backend pgvector needs --url CONN (where the project was pushed)")?;
+            let url =
+                args.url.as_deref().context("--backend pgvector needs --url CONN (where the project was pushed)")?;
             Ok(Some(session::connect_pgvector(engine, url, &args.schema, args.ef_search)?))
         }
         None => bail!("--backend {}: use lab or pgvector", args.backend),

@@ -127,7 +127,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn compare(name: &str, lab: &Recommendation, pg: &Recommendation, ms: f64) -> RequestParity {
     let (l, p) = (ids(lab), ids(pg));
     let backend = pg.backend.as_ref();
-    let (rows, limit) = backend.map(|b| (b.queries.iter().map(|q| q.rows).sum(), b.queries.iter().map(|q| q.limit).sum())).unwrap_or((0, 0));
+    let (rows, limit) = backend
+        .map(|b| (b.queries.iter().map(|q| q.rows).sum(), b.queries.iter().map(|q| q.limit).sum()))
+        .unwrap_or((0, 0));
     RequestParity {
         request: name.to_string(),
         k: lab.k,
@@ -271,7 +273,12 @@ pub fn render(r: &ParityReport) -> String {
         let _ = writeln!(
             out,
             "  {:>9}  {:>14.4}  {:>13.4}  {:>13}  {:>11}  {:>9.2}{mark}",
-            row.ef_search, row.mean_overlap_at_k, row.min_overlap_at_k, row.short_results, row.short_scans, row.median_ms
+            row.ef_search,
+            row.mean_overlap_at_k,
+            row.min_overlap_at_k,
+            row.short_results,
+            row.short_scans,
+            row.median_ms
         );
     }
     let _ = writeln!(

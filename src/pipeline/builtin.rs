@@ -191,16 +191,17 @@ impl Builtin {
             ids
         }
         // Category names compare as `eq_ignore_ascii_case` does: ASCII letters only.
-        let ascii_lower = |e: &str| format!("translate({e}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')");
-        let categories = |list: &[String]| -> Vec<String> {
-            list.iter().filter_map(|c| quote(&c.to_ascii_lowercase())).collect()
-        };
+        let ascii_lower =
+            |e: &str| format!("translate({e}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')");
+        let categories =
+            |list: &[String]| -> Vec<String> { list.iter().filter_map(|c| quote(&c.to_ascii_lowercase())).collect() };
         match self {
             Builtin::Anchor => id_list("i.item_id", &sorted(anchors.iter().map(String::as_str).collect()), true),
             Builtin::Owned => id_list("i.item_id", &sorted(user.owned.keys().map(String::as_str).collect()), true),
             Builtin::InCart => id_list("i.item_id", &sorted(user.in_cart.keys().map(String::as_str).collect()), true),
             Builtin::PurchaseLimit => {
-                let mut bought: Vec<(&str, u32)> = user.purchases.iter().map(|(id, (n, _))| (id.as_str(), *n)).collect();
+                let mut bought: Vec<(&str, u32)> =
+                    user.purchases.iter().map(|(id, (n, _))| (id.as_str(), *n)).collect();
                 bought.sort_unstable();
                 let cases: Vec<String> =
                     bought.iter().filter_map(|(id, n)| Some(format!("WHEN {} THEN {n}", quote(id)?))).collect();
@@ -222,7 +223,11 @@ impl Builtin {
                 }
                 if !f.include_categories.is_empty() {
                     let include = categories(&f.include_categories);
-                    parts.push(if include.is_empty() { "FALSE".into() } else { format!("{cat} IN ({})", include.join(", ")) });
+                    parts.push(if include.is_empty() {
+                        "FALSE".into()
+                    } else {
+                        format!("{cat} IN ({})", include.join(", "))
+                    });
                 }
                 if parts.is_empty() { "TRUE".into() } else { parts.join(" AND ") }
             }

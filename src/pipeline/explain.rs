@@ -32,7 +32,11 @@ pub fn fit(s: &str, width: usize) -> String {
 fn render_backend(s: &mut String, rec: &Recommendation, b: &super::trace::BackendOut) {
     let _ = writeln!(s, "backend: {} at {}", b.name, b.target);
     let pushed: Vec<&str> = b.pushed_down.iter().map(String::as_str).collect();
-    let _ = writeln!(s, "  pushed down into the WHERE: {}", if pushed.is_empty() { "none".into() } else { pushed.join(", ") });
+    let _ = writeln!(
+        s,
+        "  pushed down into the WHERE: {}",
+        if pushed.is_empty() { "none".into() } else { pushed.join(", ") }
+    );
     for x in &b.in_lab {
         let _ = writeln!(s, "  evaluated in the lab: {} ({})", x.id, x.why);
     }

@@ -6,6 +6,7 @@ mod fuzz;
 mod import;
 mod models;
 mod pgserver;
+mod pgvector;
 mod pipeline;
 mod postgres;
 mod robust;

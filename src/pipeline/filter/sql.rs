@@ -201,3 +201,51 @@ impl BoundExpr {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::filter::test_support::schema;
+    use crate::pipeline::filter::{BindContext, Filter};
+    use std::collections::BTreeMap;
+
+    fn sql(filter: &str, log_user: Option<&str>) -> Result<String, String> {
+        let f = Filter::parse(filter, &schema()).unwrap();
+        let bound = f.bind(&BindContext { params: &BTreeMap::new(), current: None, now: 1000 }).unwrap();
+        let mut events = HashMap::new();
+        events.insert("7".to_string(), BTreeSet::from(["purchase".to_string()]));
+        let cx = SqlContext { schema: "shop", now: 1000, user_events: &events, log_user };
+        bound.exprs[0].keep_sql(&cx)
+    }
+
+    #[test]
+    fn literals_are_quoted_and_a_quote_cannot_end_the_string() {
+        let s = sql(r#"Items.NAME = "it's'); DROP TABLE items; --""#, None).unwrap();
+        assert_eq!(s, "COALESCE(lower(i.name) = lower('it''s''); DROP TABLE items; --'), FALSE)");
+        assert_eq!(quote("a\0b"), None, "PostgreSQL text cannot hold NUL");
+        assert_eq!(id_list("i.item_id", &[], true), "TRUE");
+        assert_eq!(id_list("i.item_id", &["a'b"], false), "i.item_id IN ('a''b')");
+    }
+
+    #[test]
+    fn event_types_are_a_sub_query_for_a_user_of_the_log_and_a_list_otherwise() {
+        let f = r#"EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")"#;
+        let listed = sql(f, None).unwrap();
+        assert_eq!(listed, "NOT (i.item_id IN ('7'))");
+        let sub = sql(f, Some("u1")).unwrap();
+        assert!(sub.starts_with("NOT (EXISTS (SELECT 1 FROM shop.interactions x WHERE x.item_id = i.item_id AND x.user_id = 'u1' AND x.ts <= 1000 AND "), "{sub}");
+        // NOT IN keeps an item the user never touched: the list names what it removes.
+        let kept = sql(r#"Interactions.EVENT_TYPE NOT IN ("purchase")"#, None).unwrap();
+        assert_eq!(kept, "i.item_id NOT IN ('7')");
+    }
+
+    #[test]
+    fn missing_values_match_nothing_so_not_in_keeps_them() {
+        let s = sql(r#"Items.CATEGORY NOT IN ("Weapon")"#, None).unwrap();
+        assert_eq!(s, "NOT (COALESCE(lower(i.category) = lower('Weapon'), FALSE))");
+        let s = sql("Items.RATING > 4", None).unwrap();
+        assert!(s.contains("jsonb_typeof(i.attrs->'rating') = 'number'"), "{s}");
+        // A bound the lab can compare with but SQL cannot write stays in the lab.
+        assert_eq!(sql(r#"Items.PRICE > "inf""#, None), Err("inf is not a finite number".to_string()));
+    }
+}

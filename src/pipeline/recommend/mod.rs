@@ -18,14 +18,14 @@ use crate::store::SimAction;
 use crate::util::{cmp_ids, format_time, round6};
 use serde::{Deserialize, Serialize};
 
+use super::remote::RemoteIndex;
 use super::stats::LogStats;
 pub use super::trace::{
     AnchorOut, Baseline, BaselineRow, CandidateOut, ClauseOut, Contribution, FilterOut, Recommendation, ResultRow,
     RuleOut, SourceOut, SourceScore,
 };
-use super::remote::RemoteIndex;
-use remote::Remote;
 pub use remote::PushedFilter;
+use remote::Remote;
 use rerank::Ranked;
 use sources::UserLog;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
