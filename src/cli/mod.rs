@@ -38,7 +38,7 @@ pub struct Cli {
     /// Light theme (the default is dark).
     #[arg(long)]
     pub light: bool,
-    /// The tab to show: results, effects, compare, catalog, plots, evaluate, tune, board or models.
+    /// The tab to show: results, effects, compare, catalog, plots, evaluate, tune, board, production or models.
     #[arg(long)]
     pub tab: Option<String>,
     /// How the reaction board shows: table or tiles.
@@ -51,6 +51,16 @@ pub struct Cli {
     /// Run the Tune tab's search with N trials once the project is open.
     #[arg(long, value_name = "N")]
     pub tune: Option<usize>,
+    /// Serve recommendations from the project pushed to this PostgreSQL (as Project → Connect
+    /// to PostgreSQL… does): a libpq key-value string or a postgresql:// URL.
+    #[arg(long, value_name = "CONN")]
+    pub pg_url: Option<String>,
+    /// The schema the project was pushed into.
+    #[arg(long, default_value = "reclab", value_name = "NAME")]
+    pub pg_schema: String,
+    /// With --pg-url: run the Production tab's parity report over N requests once connected.
+    #[arg(long, value_name = "N", requires = "pg_url")]
+    pub parity: Option<usize>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -145,7 +155,9 @@ fn gui(cli: Cli) -> Result<ExitCode> {
     };
     let tab = match &cli.tab {
         Some(t) => Some(reclab::gui::Tab::parse(t).with_context(|| {
-            format!("--tab {t}: use results, effects, compare, catalog, plots, evaluate, tune, board or models")
+            format!(
+                "--tab {t}: use results, effects, compare, catalog, plots, evaluate, tune, board, production or models"
+            )
         })?),
         None => None,
     };
@@ -176,6 +188,9 @@ fn gui(cli: Cli) -> Result<ExitCode> {
         dark: cli.light.then_some(false),
         measure_frames: cli.measure_frames,
         tune: cli.tune,
+        pg_url: cli.pg_url,
+        pg_schema: cli.pg_schema,
+        parity: cli.parity,
     };
     reclab::gui::run(options)?;
     if let Some(p) = cli.screenshot {

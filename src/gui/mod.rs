@@ -38,6 +38,11 @@ pub struct GuiOptions {
     pub measure_frames: Option<u64>,
     /// Run a search of this many trials once the project is open (the Tune tab's button).
     pub tune: Option<usize>,
+    /// Connect to the project pushed to this PostgreSQL (schema `pg_schema`) once it is open
+    /// (Project → Connect to PostgreSQL…); then run a parity report of `parity` requests.
+    pub pg_url: Option<String>,
+    pub pg_schema: String,
+    pub parity: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]

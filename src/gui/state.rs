@@ -71,6 +71,19 @@ pub enum Command {
     ShowBoard(BoardView),
     /// Find the board's hot items the current pipeline never shows the log's recent users.
     CheckNotShown(crate::eval::not_shown::NotShownConfig),
+    // Production: PostgreSQL + pgvector.
+    PushPg {
+        url: String,
+        schema: String,
+    },
+    /// Serve the content candidates from the project pushed to this database.
+    ConnectPg {
+        url: String,
+        schema: String,
+    },
+    DisconnectPg,
+    /// The parity report over this many requests.
+    RunParity(usize),
 }
 
 /// How the reaction board is shown.
@@ -113,11 +126,12 @@ pub enum Tab {
     Evaluate,
     Tune,
     Board,
+    Production,
     Models,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Results,
         Tab::Effects,
         Tab::Compare,
@@ -126,6 +140,7 @@ impl Tab {
         Tab::Evaluate,
         Tab::Tune,
         Tab::Board,
+        Tab::Production,
         Tab::Models,
     ];
 
@@ -144,6 +159,7 @@ impl Tab {
             Tab::Evaluate => "evaluate",
             Tab::Tune => "tune",
             Tab::Board => "board",
+            Tab::Production => "production",
             Tab::Models => "models",
         }
     }
@@ -158,6 +174,7 @@ impl Tab {
             Tab::Evaluate => "Evaluate",
             Tab::Tune => "Tune",
             Tab::Board => "Reaction board",
+            Tab::Production => "Production",
             Tab::Models => "Models",
         }
     }
@@ -263,6 +280,12 @@ pub struct AppState {
     /// The last tuning run, and the trial loaded from it.
     pub tune_report: Option<Box<crate::eval::tune::TuneReport>>,
     pub applied_trial: Option<usize>,
+    /// The pushed project in PostgreSQL + pgvector, when the window is connected to it: it
+    /// serves the content candidates.
+    pub pg: Option<Arc<crate::pg::PgIndex>>,
+    /// The last push, and the last parity report.
+    pub pg_push: Option<crate::pg::PushReport>,
+    pub parity: Option<Box<crate::pg::parity::ParityReport>>,
     pub notifications: Vec<Notification>,
     pub jobs: Vec<JobView>,
     pub tab: Tab,
@@ -299,6 +322,9 @@ impl AppState {
             eval_report: None,
             tune_report: None,
             applied_trial: None,
+            pg: None,
+            pg_push: None,
+            parity: None,
             notifications: Vec::new(),
             jobs: Vec::new(),
             tab: Tab::default(),

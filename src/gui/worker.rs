@@ -4,9 +4,7 @@
 use crate::catalog::{ImportOptions, ImportReport};
 use crate::embed::{InstalledModel, ModelRef, ModelStore};
 use crate::jobs::JobHandle;
-use crate::pipeline::{
-    AddReport, BuiltIndex, Engine, EngineOptions, IndexBuild, PipelineError, Recommendation, Request,
-};
+use crate::pipeline::{AddReport, BuiltIndex, Engine, EngineOptions, IndexBuild, Recommendation, Request};
 use crate::session;
 use crate::store::{ImportKind, Project};
 use anyhow::Result;
@@ -20,6 +18,8 @@ pub struct Ask {
     pub main: Request,
     pub compare: Option<Request>,
     pub selected: Option<Request>,
+    /// The database serving the content candidates (Production tab), else the lab's index.
+    pub remote: Option<Arc<crate::pg::PgIndex>>,
 }
 
 /// What it answers.
@@ -86,11 +86,13 @@ impl Recommender {
                         Ok(g) => g,
                         Err(p) => p.into_inner(),
                     };
+                    let remote = ask.remote.as_deref().map(|r| r as &dyn crate::pipeline::RemoteIndex);
+                    let run = |r: &Request| session::recommend(&guard, r, remote).map_err(|e| message(&e));
                     Answer {
                         generation: ask.generation,
-                        main: guard.recommend(&ask.main).map_err(message),
-                        compare: ask.compare.as_ref().map(|r| guard.recommend(r).map_err(message)),
-                        selected: ask.selected.as_ref().map(|r| guard.recommend(r).map_err(message)),
+                        main: run(&ask.main),
+                        compare: ask.compare.as_ref().map(run),
+                        selected: ask.selected.as_ref().map(run),
                         millis: started.elapsed().as_secs_f64() * 1000.0,
                     }
                 };
@@ -119,8 +121,8 @@ impl Recommender {
 }
 
 /// A recommendation's error as the results panel shows it: with its causes, once.
-fn message(e: PipelineError) -> String {
-    crate::util::error_chain(&e)
+fn message(e: &session::SessionError) -> String {
+    crate::util::error_chain(e)
 }
 
 impl Drop for Recommender {
@@ -178,6 +180,62 @@ pub enum Done {
     IndexBuilt(Result<BuiltIndex>),
     /// The board's hot items the pipeline does not show, for a request generation.
     NotShown(u64, Result<crate::eval::not_shown::NotShownReport>),
+    /// The project pushed to PostgreSQL.
+    Pushed(Result<crate::pg::PushReport>),
+    /// Connected to the pushed project: it serves the content candidates from now on.
+    PgConnected(Result<Arc<crate::pg::PgIndex>>),
+    Parity(Result<Box<crate::pg::parity::ParityReport>>),
+}
+
+/// Pushes the project to `url`'s `schema` (`reclab pg push`).
+pub fn pg_push(
+    project_path: PathBuf,
+    url: String,
+    schema: String,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("pg-push", Some(wake), move |sink| {
+        Done::Pushed((|| {
+            let target = crate::pg::Target::parse(&url)?;
+            let project = Project::open_read_only(&project_path)?;
+            Ok(crate::pg::push(&project, &target, &schema, sink)?)
+        })())
+    })
+}
+
+/// Connects to the push of the project in `url`'s `schema`, for the engine's model.
+pub fn pg_connect(
+    engine: Arc<RwLock<Engine>>,
+    url: String,
+    schema: String,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("pg-connect", Some(wake), move |sink| {
+        Done::PgConnected((|| {
+            sink.report("connecting", 0, 0)?;
+            let guard = engine.read().unwrap_or_else(|p| p.into_inner());
+            Ok(Arc::new(session::connect_pgvector(&guard, &url, &schema, None)?))
+        })())
+    })
+}
+
+/// The parity report of `requests` requests, the lab's index against `index`.
+pub fn parity(
+    engine: Arc<RwLock<Engine>>,
+    index: Arc<crate::pg::PgIndex>,
+    project_path: PathBuf,
+    requests: usize,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> std::io::Result<Job> {
+    JobHandle::spawn("parity", Some(wake), move |sink| {
+        Done::Parity((|| {
+            let project = Project::open_read_only(&project_path)?;
+            let guard = engine.read().unwrap_or_else(|p| p.into_inner());
+            let requests = session::parity_requests(&project, &guard, requests)?;
+            let tried = crate::pg::parity::EF_SEARCH_TRIED;
+            Ok(Box::new(crate::pg::parity::parity(&guard, &index, &requests, &tried, sink)?))
+        })())
+    })
 }
 
 pub type Job = JobHandle<Done>;

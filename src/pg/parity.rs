@@ -33,6 +33,9 @@ pub struct RequestParity {
     pub pushed_down: Vec<String>,
     pub in_lab: Vec<String>,
     pub pgvector_ms: f64,
+    /// Whether the planner answers the request's first statement with the HNSW index (else an
+    /// exact scan: a selective WHERE, or a small table); `None` when the server cannot say.
+    pub hnsw: Option<bool>,
 }
 
 /// All requests at one `ef_search`.
@@ -77,6 +80,9 @@ pub struct ParityReport {
     pub mean_overlap_at_k: f64,
     pub mean_rank_correlation: Option<f64>,
     pub iterative_scan: String,
+    /// Requests whose first statement the HNSW index answers (the others are exact scans,
+    /// which no ef_search changes).
+    pub hnsw_requests: usize,
     pub ef_search: Vec<EfSearchRow>,
     /// Per request, at the recommended setting.
     pub per_request: Vec<RequestParity>,
@@ -143,6 +149,7 @@ fn compare(name: &str, lab: &Recommendation, pg: &Recommendation, ms: f64) -> Re
         pushed_down: backend.map(|b| b.pushed_down.clone()).unwrap_or_default(),
         in_lab: backend.map(|b| b.in_lab.iter().map(|x| x.id.clone()).collect()).unwrap_or_default(),
         pgvector_ms: ms,
+        hnsw: None,
     }
 }
 
@@ -172,7 +179,9 @@ pub fn parity(
                 index.set_ef_search(Some(*ef));
                 let started = std::time::Instant::now();
                 let pg = engine.recommend_remote(req, index)?;
-                per_ef[e].push(compare(name, &lab, &pg, started.elapsed().as_secs_f64() * 1000.0));
+                let mut parity = compare(name, &lab, &pg, started.elapsed().as_secs_f64() * 1000.0);
+                parity.hnsw = pg.backend.as_ref().and_then(|b| b.queries.first()).and_then(|q| index.uses_hnsw(&q.sql));
+                per_ef[e].push(parity);
             }
             for f in engine.pushed_filters(req, index)? {
                 if !checked.insert(f.sql.clone()) {
@@ -239,6 +248,7 @@ pub fn parity(
         mean_overlap_at_k: rows[best].mean_overlap_at_k,
         mean_rank_correlation: mean(per_request.iter().filter_map(|r| r.rank_correlation)),
         iterative_scan,
+        hnsw_requests: per_request.iter().filter(|r| r.hnsw == Some(true)).count(),
         ef_search: rows,
         per_request,
         pushdown_mismatches: pushdown.iter().filter(|c| c.differ_count > 0).count(),
@@ -287,6 +297,11 @@ pub fn render(r: &ParityReport) -> String {
         r.recommended_ef_search,
         r.mean_overlap_at_k,
         r.mean_rank_correlation.map(|t| format!("{t:.4}")).unwrap_or_else(|| "-".into())
+    );
+    let _ = writeln!(
+        out,
+        "the HNSW index answers {} of the {} requests; the planner answers the others with an exact scan (a selective WHERE or a small table), where ef_search changes nothing",
+        r.hnsw_requests, r.requests
     );
     let _ = writeln!(out, "{}", r.iterative_scan);
     let differing: Vec<&RequestParity> = r.per_request.iter().filter(|p| p.overlap_at_k < 1.0 || p.short).collect();

@@ -151,6 +151,22 @@ impl PgIndex {
         f(&mut client)
     }
 
+    /// Whether the planner answers `sql` (a statement of [`RemoteIndex::nearest`]) with the
+    /// HNSW index rather than an exact scan and sort, from its generic plan (`EXPLAIN
+    /// (GENERIC_PLAN)`, PostgreSQL 16 and newer); `None` when the server cannot say.
+    pub fn uses_hnsw(&self, sql: &str) -> Option<bool> {
+        let explain = format!("EXPLAIN (GENERIC_PLAN) {sql}");
+        // The simple protocol: the statement's `$1` stays unbound, as a generic plan wants.
+        self.with_client(|c| {
+            let messages = c.simple_query(&explain).map_err(|e| self.error("explain a statement", e))?;
+            Ok(messages.iter().any(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => r.get(0).is_some_and(|line| line.contains("hnsw")),
+                _ => false,
+            }))
+        })
+        .ok()
+    }
+
     /// The ids of the pushed items a `WHERE` condition (over `i`) does not keep, sorted: what
     /// a pushed-down filter removes from the whole catalog.
     pub fn removed_by(&self, keep: &str) -> Result<Vec<String>, PipelineError> {

@@ -82,6 +82,26 @@ fn the_launch_scenario_through_pgvector_gives_the_labs_top_10_and_shows_the_sql_
     let sql = via["backend"]["queries"][0]["sql"].as_str().unwrap();
     assert!(sql.contains("FROM reclab.interactions x WHERE x.item_id = i.item_id AND x.user_id = 'u0007'"), "{sql}");
 
+    // The HNSW pitfall: a scan returns at most hnsw.ef_search rows, whatever the LIMIT; the
+    // trace counts them and says so.
+    let short = json(&sb.ok(&[
+        "similar",
+        "1001",
+        "--no-builtin",
+        "all",
+        "--backend",
+        "pgvector",
+        "--url",
+        &url,
+        "--ef-search",
+        "40",
+        "--json",
+    ]));
+    let q = &short["backend"]["queries"][0];
+    assert_eq!((q["limit"].as_u64(), q["rows"].as_u64(), q["ef_search"].as_u64()), (Some(200), Some(40), Some(40)));
+    let notes = short["notes"].to_string();
+    assert!(notes.contains("pgvector returned 40 of the 200 rows asked for"), "{notes}");
+
     // Mistakes say what is wrong.
     let err = sb.fails(&["recommend", "--scenario", "shop-launch", "--backend", "pgvector"]);
     assert!(err.contains("--backend pgvector needs --url"), "{err}");
@@ -193,6 +213,11 @@ fn the_parity_report_over_50_requests_agrees_at_the_setting_it_recommends() {
     assert_eq!(row["short_results"], 0, "{row}");
     assert!(report["iterative_scan"].as_str().unwrap().contains("pgvector 0.6.2 has no hnsw.iterative_scan"));
     assert_eq!(report["pushdown_mismatches"], 0, "{}", report["pushdown"]);
+    // Whether the HNSW index answered is known for every request that searched the vectors.
+    let searched: Vec<&Value> = per_request.iter().filter(|r| r["limit"].as_u64() > Some(0)).collect();
+    assert!(searched.len() >= 45 && searched.iter().all(|r| r["hnsw"].is_boolean()), "{searched:?}");
+    let hnsw = searched.iter().filter(|r| r["hnsw"] == true).count();
+    assert_eq!(report["hnsw_requests"].as_u64(), Some(hnsw as u64));
     let checks = report["pushdown"].as_array().unwrap();
     assert!(checks.iter().any(|c| c["id"] == "owned" && c["variants"].as_u64().unwrap() > 1), "{checks:?}");
     for r in per_request {

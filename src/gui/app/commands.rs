@@ -200,6 +200,32 @@ impl ReclabApp {
                     worker::tune(*config, start, self.state.project_path.clone(), l.model.clone(), self.wake.clone());
                 self.spawn("Tuning", job);
             }
+            Command::PushPg { url, schema } => {
+                let job = worker::pg_push(self.state.project_path.clone(), url, schema, self.wake.clone());
+                self.spawn("Pushing to PostgreSQL", job);
+            }
+            Command::ConnectPg { url, schema } => {
+                let Some(l) = &self.state.loaded else { return };
+                let job = worker::pg_connect(l.engine.clone(), url, schema, self.wake.clone());
+                self.spawn("Connecting to PostgreSQL", job);
+            }
+            Command::DisconnectPg => {
+                if self.state.pg.take().is_some() {
+                    self.state.notify(Level::Info, "recommendations come from the lab's own index again");
+                    self.bump();
+                }
+            }
+            Command::RunParity(requests) => {
+                let (Some(l), Some(index)) = (&self.state.loaded, &self.state.pg) else { return };
+                let job = worker::parity(
+                    l.engine.clone(),
+                    index.clone(),
+                    self.state.project_path.clone(),
+                    requests,
+                    self.wake.clone(),
+                );
+                self.spawn("Parity", job);
+            }
             Command::ApplyTrial(id) => {
                 let Some(trial) = self.state.tune_report.as_ref().and_then(|r| r.trials.iter().find(|t| t.id == id))
                 else {

@@ -82,6 +82,9 @@ impl ReclabApp {
                 if let Some(name) = self.pending_scenario.take() {
                     self.commands.push(Command::LoadScenario(name));
                 }
+                if let Some((url, schema)) = self.pending_pg.take() {
+                    self.commands.push(Command::ConnectPg { url, schema });
+                }
                 if let Some(trials) = self.pending_tune.take() {
                     let config = crate::eval::tune::TuneConfig { trials, ..Default::default() };
                     self.commands.push(Command::RunTune(Box::new(config)));
@@ -197,6 +200,49 @@ impl ReclabApp {
                 self.state.applied_trial = None;
                 self.state.tune_report = Some(report);
             }
+            Done::Pushed(Ok(report)) => {
+                self.state.notify(
+                    Level::Info,
+                    format!(
+                        "pushed to {} (schema {}): {} items inserted, {} updated, {} unchanged, {} removed",
+                        report.target,
+                        report.schema,
+                        report.items.inserted,
+                        report.items.updated,
+                        report.items.unchanged,
+                        report.items.removed
+                    ),
+                );
+                self.state.pg_push = Some(report);
+            }
+            Done::Pushed(Err(e)) => self.state.notify(Level::Error, format!("push failed: {e:#}")),
+            Done::PgConnected(Ok(index)) => {
+                let info = index.info();
+                self.state.notify(
+                    Level::Info,
+                    format!("recommendations now come from pgvector at {} (schema {})", info.target, info.schema),
+                );
+                self.state.pg = Some(index);
+                if let Some(n) = self.pending_parity.take() {
+                    self.commands.push(Command::RunParity(n));
+                }
+                self.bump();
+            }
+            Done::PgConnected(Err(e)) => {
+                self.pending_parity = None;
+                self.state.notify(Level::Error, format!("cannot use PostgreSQL: {e:#}"));
+            }
+            Done::Parity(Ok(report)) => {
+                self.state.notify(
+                    Level::Info,
+                    format!(
+                        "parity of {} requests: mean overlap@K {:.3} at hnsw.ef_search {}",
+                        report.requests, report.mean_overlap_at_k, report.recommended_ef_search
+                    ),
+                );
+                self.state.parity = Some(report);
+            }
+            Done::Parity(Err(e)) => self.state.notify(Level::Error, format!("parity failed: {e:#}")),
             Done::Tuned(Err(e)) => self.state.notify(Level::Error, format!("tuning failed: {e:#}")),
             Done::Evaluated(Err(e)) => self.state.notify(Level::Error, format!("evaluation failed: {e:#}")),
             Done::Exported(Ok(path)) => self.state.notify(Level::Info, format!("wrote {}", path.display())),
@@ -270,7 +316,8 @@ impl ReclabApp {
             self.state.selected.as_deref().map(|id| Request { k: 8, ..crate::session::similar_request(id, now) });
         let req = &self.state.request;
         let main = Request { baseline: true, ..req.clone() };
-        self.recommender.ask(engine, Ask { generation: self.state.generation, main, compare, selected });
+        let remote = self.state.pg.clone();
+        self.recommender.ask(engine, Ask { generation: self.state.generation, main, compare, selected, remote });
     }
 
     pub(super) fn poll_answers(&mut self) {

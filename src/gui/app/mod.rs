@@ -46,6 +46,9 @@ pub struct ReclabApp {
     asked: u64,
     pending_scenario: Option<String>,
     pending_tune: Option<usize>,
+    /// `--pg-url`: connect to PostgreSQL once the project is open; `--parity N` then.
+    pending_pg: Option<(String, String)>,
+    pending_parity: Option<usize>,
     screenshot: Option<Screenshot>,
     outcome: Arc<Mutex<Option<Result<(), String>>>>,
     /// When the current frame started (set in `logic`).
@@ -102,6 +105,8 @@ impl ReclabApp {
             asked: u64::MAX,
             pending_scenario: options.scenario.clone(),
             pending_tune: options.tune,
+            pending_pg: options.pg_url.clone().map(|url| (url, options.pg_schema.clone())),
+            pending_parity: options.parity,
             screenshot: options.screenshot.clone().map(|path| Screenshot { path, settled_frames: 0, requested: false }),
             outcome,
             frame_started: None,

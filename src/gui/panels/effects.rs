@@ -98,12 +98,18 @@ impl EffectsPanel {
             for f in &rec.filters {
                 let removed: Vec<_> =
                     rec.candidates.iter().filter(|c| c.removed_by.as_deref() == Some(f.id.as_str())).collect();
-                let title = format!("{} — {}: removed {} of {}", f.id, f.label, f.removed, f.input);
+                let title = match &f.sql {
+                    Some(_) => format!("{} — {}: in the database's WHERE", f.id, f.label),
+                    None => format!("{} — {}: removed {} of {}", f.id, f.label, f.removed, f.input),
+                };
                 egui::CollapsingHeader::new(title)
                     .id_salt(("effects", &f.id))
                     .default_open(!removed.is_empty() && removed.len() <= 12)
                     .show(ui, |ui| {
-                        if removed.is_empty() {
+                        if let Some(sql) = &f.sql {
+                            ui.weak("pushed down: what it removes never reaches the lab");
+                            ui.label(egui::RichText::new(sql).monospace());
+                        } else if removed.is_empty() {
                             ui.weak("removed nothing");
                         }
                         egui::Grid::new(("removed", &f.id)).striped(true).num_columns(5).show(ui, |ui| {
@@ -121,10 +127,36 @@ impl EffectsPanel {
                         });
                     });
             }
+            if let Some(b) = &rec.backend {
+                backend(ui, b);
+            }
             let fill = rec.candidates.iter().filter(|c| c.source == "fill").count();
             if fill > 0 {
                 ui.label(format!("{fill} candidate(s) came from a second search among items that pass every filter."));
             }
+        });
+    }
+}
+
+/// Where the candidates came from when a database served them: the statements, as sent.
+fn backend(ui: &mut egui::Ui, b: &crate::pipeline::trace::BackendOut) {
+    ui.separator();
+    ui.heading(format!("Candidates from {}", b.name));
+    ui.label(format!("at {}", b.target));
+    ui.label(format!(
+        "pushed down into the WHERE: {}",
+        if b.pushed_down.is_empty() { "none".to_string() } else { b.pushed_down.join(", ") }
+    ));
+    for x in &b.in_lab {
+        ui.label(format!("evaluated in the lab: {} ({})", x.id, x.why));
+    }
+    for (i, q) in b.queries.iter().enumerate() {
+        let title = format!(
+            "{} for {}: {} of {} rows at hnsw.ef_search = {}",
+            q.purpose, q.anchor, q.rows, q.limit, q.ef_search
+        );
+        egui::CollapsingHeader::new(title).id_salt(("sql", i)).default_open(i == 0).show(ui, |ui| {
+            ui.label(egui::RichText::new(&q.sql).monospace());
         });
     }
 }

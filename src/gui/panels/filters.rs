@@ -167,7 +167,13 @@ impl FiltersPanel {
         ui.strong("Built-in filters");
         let mut b = req.builtins.clone();
         let mut changed = false;
-        let removed = |id: &str| state.current().and_then(|r| r.filters.iter().find(|f| f.id == id)).map(|f| f.removed);
+        // What each removed, or that the database's WHERE applied it.
+        let removed = |id: &str| {
+            state.current().and_then(|r| r.filters.iter().find(|f| f.id == id)).map(|f| match (&f.sql, f.removed) {
+                (Some(_), 0) => "in SQL".to_string(),
+                (_, n) => format!("−{n}"),
+            })
+        };
         for builtin in Builtin::ALL.into_iter().filter(|b| *b != Builtin::Category) {
             let mut on = builtin.enabled(&b);
             ui.horizontal(|ui| {
@@ -176,7 +182,7 @@ impl FiltersPanel {
                     changed = true;
                 }
                 if let Some(n) = removed(builtin.id()).filter(|_| on) {
-                    ui.weak(format!("−{n}"));
+                    ui.weak(n);
                 }
             });
         }

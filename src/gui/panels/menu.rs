@@ -63,6 +63,11 @@ impl MenuBar {
                     }
                     ui.close();
                 }
+                if ui.add_enabled(loaded, egui::Button::new("Connect to PostgreSQL…")).clicked() {
+                    // The connection form, the push and the parity report are on that tab.
+                    out.push(Command::ShowTab(crate::gui::state::Tab::Production));
+                    ui.close();
+                }
                 if ui.add_enabled(loaded, egui::Button::new("Export vectors for pgvector (SQL)…")).clicked() {
                     if let Some(p) =
                         rfd::FileDialog::new().add_filter("SQL", &["sql"]).set_file_name("reclab_items.sql").save_file()

@@ -13,6 +13,7 @@ mod model_offer;
 mod models;
 mod not_shown;
 mod plots;
+mod production;
 mod results;
 mod rules;
 mod sources;
@@ -38,6 +39,7 @@ pub struct Panels {
     evaluate: evaluate::EvaluatePanel,
     tune: tune::TunePanel,
     board: board::BoardPanel,
+    production: production::ProductionPanel,
     models: models::ModelsPanel,
     missing_model: missing_model::MissingModelPanel,
     offer: model_offer::ModelOfferBanner,
@@ -88,6 +90,7 @@ impl Panels {
                 Tab::Evaluate => self.evaluate.ui(ui, state, out),
                 Tab::Tune => self.tune.ui(ui, state, out),
                 Tab::Board => self.board.ui(ui, state, out),
+                Tab::Production => self.production.ui(ui, state, out),
                 Tab::Models => self.models.ui(ui, state, out),
             }
         });

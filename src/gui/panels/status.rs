@@ -28,6 +28,11 @@ impl StatusBar {
                         ui.separator();
                         let r = &g.index_report();
                         match (g.serving(), g.ann()) {
+                            _ if state.pg.is_some() => {
+                                let target = state.pg.as_ref().map(|p| format!("{} (schema {})", p.info().target, p.info().schema)).unwrap_or_default();
+                                ui.colored_label(egui::Color32::from_rgb(110, 200, 140), "served by pgvector")
+                                    .on_hover_text(format!("Candidates come from PostgreSQL + pgvector at {target}; the filters that can be written in SQL run in its WHERE, the rest and the re-ranking here. Disconnect in the Production tab."));
+                            }
                             (crate::pipeline::Serving::Index, Some(a)) => {
                                 ui.label(format!("served by the index ({} vectors, {})", a.len(), a.quantization().as_str()))
                                     .on_hover_text(format!(
