@@ -120,5 +120,8 @@ fn push(project_path: &Path, url: &str, schema: &str, json: bool) -> Result<Exit
         Some(sql) => println!("index         {sql}"),
         None => println!("index         none: pgvector's HNSW takes at most 2000 dimensions; queries scan the table"),
     }
+    if let Some(mem) = &report.index_memory {
+        println!("              built with maintenance_work_mem = {mem} (this push only)");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -80,6 +80,9 @@ pub struct ParityReport {
     pub mean_overlap_at_k: f64,
     pub mean_rank_correlation: Option<f64>,
     pub iterative_scan: String,
+    /// The median time of a request through the lab's own index, beside each row's
+    /// `median_ms` through pgvector (the whole pipeline either way).
+    pub lab_median_ms: f64,
     /// Requests whose first statement the HNSW index answers (the others are exact scans,
     /// which no ef_search changes).
     pub hnsw_requests: usize,
@@ -171,10 +174,13 @@ pub fn parity(
     let mut per_ef: Vec<Vec<RequestParity>> = vec![Vec::new(); tried.len()];
     let mut checks: BTreeMap<(String, String), PushdownCheck> = BTreeMap::new();
     let mut checked: HashSet<String> = HashSet::new();
+    let mut lab_ms = Vec::with_capacity(requests.len());
     let outcome = (|| -> Result<(), PgError> {
         for (n, (name, req)) in requests.iter().enumerate() {
             sink.report(&format!("request {} of {}", n + 1, requests.len()), (n * (tried.len() + 1)) as u64, total)?;
+            let started = std::time::Instant::now();
             let lab = engine.recommend(req)?;
+            lab_ms.push(started.elapsed().as_secs_f64() * 1000.0);
             for (e, ef) in tried.iter().enumerate() {
                 index.set_ef_search(Some(*ef));
                 let started = std::time::Instant::now();
@@ -248,6 +254,7 @@ pub fn parity(
         mean_overlap_at_k: rows[best].mean_overlap_at_k,
         mean_rank_correlation: mean(per_request.iter().filter_map(|r| r.rank_correlation)),
         iterative_scan,
+        lab_median_ms: median(lab_ms),
         hnsw_requests: per_request.iter().filter(|r| r.hnsw == Some(true)).count(),
         ef_search: rows,
         per_request,
@@ -277,6 +284,7 @@ pub fn render(r: &ParityReport) -> String {
         "parity of {} request(s): the lab's own index vs pgvector {} at {} (schema {})",
         r.requests, r.pgvector_version, r.target, r.schema
     );
+    let _ = writeln!(out, "\nthe lab's own index: median {:.2} ms a request", r.lab_median_ms);
     let _ = writeln!(out, "\n  ef_search  mean overlap@K  min overlap@K  short results  short scans  median ms");
     for row in &r.ef_search {
         let mark = if row.ef_search == r.recommended_ef_search { "  <- recommended" } else { "" };

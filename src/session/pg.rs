@@ -44,15 +44,19 @@ pub fn recommend(engine: &Engine, req: &Request, remote: Option<&dyn RemoteIndex
     })
 }
 
-/// The requests a parity report runs, at most `n`: the saved scenarios (by name), then users
-/// of the log spread over it, each with the settings of the project's start scenario.
+/// The requests a parity report runs, at most `n`: the saved scenarios that search for
+/// something (by name; a scenario of settings only has no user), then users of the log spread
+/// over it, each with the settings of the project's start scenario.
 pub fn parity_requests(project: &Project, engine: &Engine, n: usize) -> Result<Vec<(String, Request)>> {
     let mut out = Vec::new();
     for name in project.list_named(Named::Scenario)? {
         if out.len() == n {
             return Ok(out);
         }
-        out.push((format!("scenario {name}"), super::load_scenario(project, &name)?));
+        let req = super::load_scenario(project, &name)?;
+        if super::has_user(&req) {
+            out.push((format!("scenario {name}"), req));
+        }
     }
     let base = super::settings_only(&super::start_request(project)?);
     let users = engine.stats().users();

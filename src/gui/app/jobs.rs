@@ -179,6 +179,13 @@ impl ReclabApp {
                     l.model = model.clone();
                 }
                 self.state.notify(Level::Info, format!("the project now uses {}", model.key));
+                if self.state.pg.take().is_some() {
+                    // The pushed vectors are of the old model: they would answer another question.
+                    self.state.notify(
+                        Level::Info,
+                        "disconnected from pgvector: its vectors are of the old model (push the project again)",
+                    );
+                }
                 self.bump();
                 self.start_projection();
             }

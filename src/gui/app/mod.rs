@@ -136,6 +136,10 @@ impl ReclabApp {
         self.state.model_missing = None;
         self.state.result = None;
         self.state.projection = None;
+        // A database connection and its report belong to the project they were made for.
+        self.state.pg = None;
+        self.state.pg_push = None;
+        self.state.parity = None;
         self.state.project_path = path.clone();
         let job = worker::open(path, self.wake.clone());
         self.spawn("Opening the project", job);

@@ -118,6 +118,7 @@ fn parity(ui: &mut egui::Ui, r: &ParityReport) {
         r.hnsw_requests, r.requests
     ));
     ui.weak(&r.iterative_scan);
+    ui.weak(format!("Through the lab's own index: median {:.2} ms a request.", r.lab_median_ms));
     egui::Grid::new("parity-ef").striped(true).num_columns(6).show(ui, |ui| {
         for h in ["ef_search", "mean overlap@K", "min overlap@K", "short results", "short scans", "median ms"] {
             ui.strong(h);
@@ -223,6 +224,7 @@ mod tests {
             mean_rank_correlation: Some(0.8),
             iterative_scan: "pgvector 0.6.2 has no hnsw.iterative_scan".into(),
             hnsw_requests: 1,
+            lab_median_ms: 1.0,
             ef_search: vec![row(40, 0.7, 3), row(200, 0.9, 0)],
             per_request: vec![request],
             pushdown: vec![PushdownCheck {
