@@ -124,6 +124,31 @@ fn the_pgvector_export_loads_and_gives_the_labs_nearest_neighbours() {
         assert!((a - b).abs() < 1e-5, "{id}: similarity {a} in PostgreSQL, {b} in the lab");
     }
 
+    // The launch scenario (Serena bought 5 min ago, the built-in filters, no rules): its top 10
+    // is pgvector's nearest neighbours of Serena from the export, less what the lab's filters
+    // removed.
+    let launch: Value = serde_json::from_str(&sb.ok(&["recommend", "--scenario", "shop-launch", "--json"])).unwrap();
+    let removed: std::collections::HashSet<&str> = launch["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["removed_by"].is_string())
+        .map(|c| c["item_id"].as_str().unwrap())
+        .collect();
+    assert!(!removed.is_empty(), "the launch scenario's filters remove something");
+    let nearest = "SELECT item_id FROM reclab_items ORDER BY embedding <=> $1 LIMIT 40";
+    let pg_launch: Vec<String> = client
+        .query(nearest, &[&anchor])
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .filter(|id| !removed.contains(id.as_str()))
+        .take(10)
+        .collect();
+    let lab_launch: Vec<String> =
+        launch["results"].as_array().unwrap().iter().map(|r| r["item_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(pg_launch, lab_launch, "the export answers the launch scenario as the lab does");
+
     // The query the file documents (for the first item it exports) gives the lab's top 10 of
     // that item, through the index too.
     let sql = std::fs::read_to_string(&sql_path).unwrap();
