@@ -22,7 +22,7 @@ const MAGIC: &[u8; 8] = b"RECLABV1";
 const VERSION: u32 = 1;
 const HEADER: usize = 64;
 /// Bumped when the sidecar's meaning changes; an older sidecar means a rebuild.
-const META_FORMAT: u32 = 2;
+const META_FORMAT: u32 = 3;
 
 fn align64(n: usize) -> usize {
     n.div_ceil(64) * 64
@@ -348,16 +348,17 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Opens the snapshot of `model`'s vectors; `Err` says why there is none to use (missing,
-    /// for another model or quantisation, damaged), which means a rebuild.
-    pub fn open(paths: &SnapshotPaths, model: &str, dim: usize, q: Quantization) -> Result<Self, String> {
+    /// for another model or quantisation, damaged), which means a rebuild. `q` `None` takes
+    /// the saved index whatever it stores (it was chosen by size when it was built).
+    pub fn open(paths: &SnapshotPaths, model: &str, dim: usize, q: Option<Quantization>) -> Result<Self, String> {
         let meta = SnapshotMeta::read(&paths.meta()).ok_or("no saved index")?;
-        if meta.model != model || meta.dim != dim || meta.quantization != q {
+        if meta.model != model || meta.dim != dim || q.is_some_and(|q| meta.quantization != q) {
             return Err(format!(
                 "the saved index is of {} ({}-d, {}), not {model} ({dim}-d, {})",
                 meta.model,
                 meta.dim,
                 meta.quantization.as_str(),
-                q.as_str()
+                q.map_or("any", Quantization::as_str)
             ));
         }
         let vectors = VectorFile::open(&paths.file(&meta.vectors)).map_err(|e| e.to_string())?;
@@ -372,7 +373,7 @@ impl Snapshot {
         if files.iter().map(|(_, n)| n).sum::<usize>() != meta.rows {
             return Err("the saved index's shards do not add up to its vectors".into());
         }
-        let index = AnnIndex::view(&files, dim, q).map_err(|e| e.to_string())?;
+        let index = AnnIndex::view(&files, dim, meta.quantization).map_err(|e| e.to_string())?;
         Ok(Self { meta, vectors: Arc::new(vectors), index })
     }
 

@@ -26,7 +26,15 @@ fn next_catalog_version() -> u64 {
 
 impl Catalog {
     pub fn new(rows: Vec<(u64, Item)>, attributes: BTreeMap<String, AttrKind>) -> Self {
-        let mut c = Catalog { attributes, version: next_catalog_version(), ..Default::default() };
+        let n = rows.len();
+        let mut c = Catalog {
+            attributes,
+            version: next_catalog_version(),
+            items: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            by_id: HashMap::with_capacity(n),
+            by_key: HashMap::with_capacity(n),
+        };
         for (key, item) in rows {
             c.upsert(key, item);
         }

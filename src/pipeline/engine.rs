@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// How to open the index.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
-    pub quantization: Quantization,
+    /// What the index stores; `None` chooses by its size ([`Quantization::for_size`]).
+    pub quantization: Option<Quantization>,
     /// Skip the approximate index: every search is exact.
     pub exact: bool,
     /// Threads for building the index's shards. The graph does not depend on it: each shard
@@ -34,7 +35,7 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         Self {
-            quantization: Quantization::F32,
+            quantization: None,
             exact: false,
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             persist: true,
@@ -228,6 +229,17 @@ impl Engine {
             let open = move || Snapshot::open(&paths, &key, dim, quant);
             std::thread::Builder::new().name("reclab-index-open".into()).spawn(open.clone()).map_err(|_| open)
         });
+        // The log and its statistics come from a second, read-only connection at the same time
+        // as the catalog (about half of a reopen at 100,000 items).
+        let log_reader = project.path().is_file().then(|| {
+            let path = project.path().to_path_buf();
+            std::thread::Builder::new()
+                .name("reclab-log-open".into())
+                .spawn(move || -> Result<LogStats, crate::store::StoreError> {
+                    Ok(LogStats::new(&Project::open_read_only(&path)?.load_interactions()?))
+                })
+                .ok()
+        });
         let _ = sink.report("loading catalog", 0, 3);
         let rows = project.load_items()?;
         let attributes = project.attributes()?;
@@ -312,7 +324,12 @@ impl Engine {
             }
         };
         let _ = sink.report("loading interactions", 2, 3);
-        let stats = LogStats::new(&project.load_interactions()?);
+        let stats = match log_reader.flatten().map(std::thread::JoinHandle::join) {
+            Some(Ok(Ok(stats))) => stats,
+            // No second connection to be had (or it failed): read the log here, where an error
+            // is reported as any other.
+            _ => LogStats::new(&project.load_interactions()?),
+        };
         let catalog = Catalog::new(rows, attributes);
         let mut engine = Engine {
             catalog,
@@ -382,11 +399,12 @@ impl Engine {
     fn plan_build(&mut self) -> IndexBuild {
         let frozen = self.vectors.frozen();
         let hashes = frozen.keys.iter().map(|k| self.hashes.get(k).copied().unwrap_or_default()).collect();
+        let quantization = self.options.quantization.unwrap_or_else(|| Quantization::for_size(frozen.len()));
         IndexBuild {
             engine: self.id,
             frozen,
             hashes,
-            quantization: self.options.quantization,
+            quantization,
             threads: self.options.threads,
             model: self.model.key.clone(),
             paths: self.paths.clone(),
@@ -680,7 +698,7 @@ impl IndexBuild {
         if let Some(paths) = &self.paths {
             let _ = sink.report("saving the vector index", 0, 1);
             if let Ok(meta) = Snapshot::write(paths, &self.model, &self.frozen, &self.hashes, &index)
-                && let Ok(snap) = Snapshot::open(paths, &self.model, self.frozen.dim, self.quantization)
+                && let Ok(snap) = Snapshot::open(paths, &self.model, self.frozen.dim, Some(self.quantization))
                 // Another process may have saved a newer one meanwhile: only ours matches `frozen`.
                 && snap.meta.generation == meta.generation
             {

@@ -380,6 +380,16 @@ fn a_parallel_index_build_gives_the_same_rankings_every_time() {
     let first = open(2, false);
     assert_eq!(first.ann().unwrap().shard_count(), crate::index::SHARDS);
     assert_eq!(first.index_report.action, IndexAction::Built);
+    // At this size the index stores bf16 (chosen by size), and every similarity shown is
+    // still the f32 cosine.
+    assert_eq!(first.ann().unwrap().quantization(), crate::index::Quantization::Bf16);
+    let rec = first.recommend(&request(vec![purchase("10000", 300)])).unwrap();
+    let anchor = first.catalog().key_of("10000").unwrap();
+    for r in rec.results.iter().filter(|r| r.sources.iter().all(|s| s.source == "content")).take(5) {
+        let key = first.catalog().key_of(&r.item_id).unwrap();
+        let exact = crate::index::dot(first.vectors.get(anchor).unwrap(), first.vectors.get(key).unwrap());
+        assert!((r.similarity - f64::from(exact)).abs() < 1e-6, "{}: {} vs {exact}", r.item_id, r.similarity);
+    }
     let want = rankings(&first);
     let second = open(2, false);
     assert_eq!(second.ann().unwrap().shard_bytes().unwrap(), first.ann().unwrap().shard_bytes().unwrap());
@@ -391,6 +401,7 @@ fn a_parallel_index_build_gives_the_same_rankings_every_time() {
     assert_eq!(rankings(&saved), want);
     let reopened = open(2, true);
     assert_eq!(reopened.index_report.action, IndexAction::Loaded);
+    assert_eq!(reopened.ann().unwrap().quantization(), crate::index::Quantization::Bf16);
     assert!(reopened.ann().unwrap().is_mapped() && reopened.vectors.is_mapped());
     assert_eq!(rankings(&reopened), want, "the reopened index ranks differently");
 }

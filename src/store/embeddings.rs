@@ -88,12 +88,13 @@ impl Project {
                 "SELECT e.text_hash FROM embeddings e JOIN embedding_models m ON m.id = e.model_id WHERE m.model = ?1",
             )
             .map_err(|e| self.err("read the embedding cache", e))?;
-        let rows =
-            stmt.query_map([model], |r| r.get::<_, Vec<u8>>(0)).map_err(|e| self.err("read the embedding cache", e))?;
+        // Read in place: a blob of another length is no text hash, and is left out.
+        let rows = stmt
+            .query_map([model], |r| Ok(r.get_ref(0)?.as_blob().ok().and_then(|b| <[u8; 16]>::try_from(b).ok())))
+            .map_err(|e| self.err("read the embedding cache", e))?;
         let mut out = HashSet::new();
         for row in rows {
-            let h = row.map_err(|e| self.err("read the embedding cache", e))?;
-            if let Ok(h) = <[u8; 16]>::try_from(h.as_slice()) {
+            if let Some(h) = row.map_err(|e| self.err("read the embedding cache", e))? {
                 out.insert(h);
             }
         }

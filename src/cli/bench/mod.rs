@@ -62,7 +62,7 @@ pub enum BenchCommand {
         n: Vec<usize>,
         #[arg(long, default_value_t = 384)]
         dim: usize,
-        #[arg(long, value_delimiter = ',', default_value = "f32,f16,i8")]
+        #[arg(long, value_delimiter = ',', default_value = "f32,f16,bf16,i8")]
         quantization: Vec<String>,
         #[arg(long, default_value_t = 1)]
         threads: usize,

@@ -27,7 +27,11 @@ pub(super) struct PipelineFigures {
     /// Opening the new project until the index serves.
     first_open_s: f64,
     index_shards: usize,
+    /// The index's own top 10 against exact search.
     recall_at_10: f64,
+    /// The top 10 of 200 candidates from the index, rescored with the f32 vectors (what a
+    /// request serves), against exact search.
+    served_recall_at_10: f64,
     first_open_peak_rss_mb: f64,
     /// Opening the project again (the saved index and vectors memory-mapped).
     reopen_s: f64,
@@ -101,11 +105,12 @@ pub(super) fn pipeline(
     let first = run_phase("first")?;
     if !json {
         println!(
-            "first open: first result after {:.2} s (exact search while the index builds); index of {} shard(s) built and saved in {:.2} s (recall@10 {:.4}); serving after {:.2} s; peak memory {:.0} MB",
+            "first open: first result after {:.2} s (exact search while the index builds); index of {} shard(s) built and saved in {:.2} s (recall@10 {:.4} of the index, {:.4} of the 200 candidates rescored); serving after {:.2} s; peak memory {:.0} MB",
             first.first_result_s,
             first.index_shards,
             first.index_build_s,
             first.recall_at_10,
+            first.served_recall_at_10,
             first.first_open_s,
             first.first_open_peak_rss_mb
         );
@@ -129,6 +134,7 @@ pub(super) fn pipeline(
         first_open_s: first.first_open_s,
         index_shards: first.index_shards,
         recall_at_10: first.recall_at_10,
+        served_recall_at_10: first.served_recall_at_10,
         first_open_peak_rss_mb: first.first_open_peak_rss_mb,
         ..again
     };
@@ -268,14 +274,23 @@ pub(super) fn phase_first(path: &std::path::Path, embed_with: Option<&str>) -> R
     engine.install_index(built);
     let first_open_s = t.elapsed().as_secs_f64();
     let ann = engine.ann().context("the index was not installed")?;
-    // recall@10 of the built index against exact search, over 200 of the items as queries.
+    // recall@10 of the built index against exact search, over 200 of the items as queries:
+    // the index's own top 10, and the top 10 a request serves (the default 200 candidates
+    // rescored with the f32 vectors, as `Engine::recommend` does).
     let keys = engine.vectors().keys();
     let step = (keys.len() / 200).max(1);
-    let (mut recall, mut queries) = (0.0, 0);
+    let (mut recall, mut served, mut queries) = (0.0, 0.0, 0);
     for &k in keys.iter().step_by(step).take(200) {
         let Some(q) = engine.vectors().get(k) else { continue };
         let exact = engine.vectors().search(q, 10, |_| true);
         recall += reclab::index::recall_at_k(&exact, &ann.search(q, 10)?, 10);
+        let mut rescored: Vec<reclab::index::Hit> = ann
+            .search(q, 200)?
+            .into_iter()
+            .map(|h| reclab::index::Hit { key: h.key, score: engine.vectors().score(q, h.key).unwrap_or(h.score) })
+            .collect();
+        reclab::index::sort_hits(&mut rescored);
+        served += reclab::index::recall_at_k(&exact, &rescored, 10);
         queries += 1;
     }
     Ok(PipelineFigures {
@@ -286,6 +301,7 @@ pub(super) fn phase_first(path: &std::path::Path, embed_with: Option<&str>) -> R
         first_open_s,
         index_shards: ann.shard_count(),
         recall_at_10: if queries == 0 { 0.0 } else { recall / queries as f64 },
+        served_recall_at_10: if queries == 0 { 0.0 } else { served / queries as f64 },
         first_open_peak_rss_mb: peak_rss_mb().unwrap_or(0.0),
         ..PipelineFigures::default()
     })
