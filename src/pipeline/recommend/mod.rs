@@ -209,6 +209,19 @@ struct Filtered<'a> {
     survivors: Vec<Cand>,
 }
 
+/// Each item's best exact score over several queries, and the query that gave it.
+#[derive(Default)]
+struct Nearest(HashMap<u64, (f32, usize)>);
+
+impl Nearest {
+    fn offer(&mut self, key: u64, score: f32, query: usize) {
+        let e = self.0.entry(key).or_insert((score, query));
+        if score > e.0 {
+            *e = (score, query);
+        }
+    }
+}
+
 impl Engine {
     /// Runs the whole pipeline for `req` with the project's interaction statistics.
     pub fn recommend(&self, req: &Request) -> Result<Recommendation, PipelineError> {
@@ -567,7 +580,7 @@ impl Engine {
         n: usize,
         allow: Option<&dyn Fn(u64) -> bool>,
     ) -> Result<Vec<Cand>, PipelineError> {
-        let mut best: HashMap<u64, (f32, usize)> = HashMap::new();
+        let mut best = Nearest::default();
         for (ai, a) in anchors.queries.iter().enumerate() {
             let hits: Vec<Hit> = match (self.ann(), allow) {
                 (Some(ann), None) => ann.search(&a.vector, n)?,
@@ -584,24 +597,24 @@ impl Engine {
             };
             for h in hits {
                 // Exact f32 scores, whatever the index's quantisation.
-                let score = self.vectors.score(&a.vector, h.key).unwrap_or(h.score);
-                let e = best.entry(h.key).or_insert((score, ai));
-                if score > e.0 {
-                    *e = (score, ai);
-                }
+                best.offer(h.key, self.vectors.score(&a.vector, h.key).unwrap_or(h.score), ai);
             }
         }
+        Ok(self.content_candidates(&best))
+    }
+
+    /// Content candidates from the best score of each item over the queries, best first.
+    fn content_candidates(&self, best: &Nearest) -> Vec<Cand> {
         // Several queries: the union of their neighbours.
-        let mut hits: Vec<Hit> = best.iter().map(|(k, (s, _))| Hit { key: *k, score: *s }).collect();
+        let mut hits: Vec<Hit> = best.0.iter().map(|(k, (s, _))| Hit { key: *k, score: *s }).collect();
         sort_hits(&mut hits);
-        Ok(hits
-            .into_iter()
+        hits.into_iter()
             .filter_map(|h| {
                 let id = self.catalog.by_key(h.key)?.id.clone();
                 let sources = vec![(Source::Content, h.score)];
-                Some(Cand { key: h.key, id, sim: h.score, anchor: best[&h.key].1, sources, order: 0 })
+                Some(Cand { key: h.key, id, sim: h.score, anchor: best.0[&h.key].1, sources, order: 0 })
             })
-            .collect())
+            .collect()
     }
 
     /// The co-occurrence baseline for the same user (it cannot know items without interactions).

@@ -3,15 +3,12 @@
 //! backend's part of the trace.
 
 use super::{Cand, Ctx, Step, step_id};
-use crate::index::{Hit, sort_hits};
 use crate::pipeline::PipelineError;
 use crate::pipeline::engine::Engine;
 use crate::pipeline::filter::SqlContext;
 use crate::pipeline::remote::RemoteIndex;
-use crate::pipeline::sources::Source;
 use crate::pipeline::trace::{BackendOut, InLabOut, QueryOut};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// A request's database backend: the filters as SQL, and the statements sent so far.
 pub(super) struct Remote<'a> {
@@ -89,7 +86,7 @@ impl Engine {
         purpose: &'static str,
     ) -> Result<Vec<Cand>, PipelineError> {
         let keep = remote.keep();
-        let mut best: HashMap<u64, (f32, usize)> = HashMap::new();
+        let mut best = super::Nearest::default();
         for (ai, a) in ctx.anchors.queries.iter().enumerate() {
             let hits = remote.index.nearest(&a.vector, n, &keep, exclude)?;
             remote.queries.borrow_mut().push(QueryOut {
@@ -103,23 +100,10 @@ impl Engine {
             for (id, remote_score) in hits.rows {
                 // An item the project no longer has: the pushed catalog is older.
                 let Some(key) = self.catalog.key_of(&id) else { continue };
-                let score = self.vectors.score(&a.vector, key).unwrap_or(remote_score);
-                let e = best.entry(key).or_insert((score, ai));
-                if score > e.0 {
-                    *e = (score, ai);
-                }
+                best.offer(key, self.vectors.score(&a.vector, key).unwrap_or(remote_score), ai);
             }
         }
-        let mut hits: Vec<Hit> = best.iter().map(|(k, (s, _))| Hit { key: *k, score: *s }).collect();
-        sort_hits(&mut hits);
-        Ok(hits
-            .into_iter()
-            .filter_map(|h| {
-                let id = self.catalog.by_key(h.key)?.id.clone();
-                let sources = vec![(Source::Content, h.score)];
-                Some(Cand { key: h.key, id, sim: h.score, anchor: best[&h.key].1, sources, order: 0 })
-            })
-            .collect())
+        Ok(self.content_candidates(&best))
     }
 }
 
