@@ -129,12 +129,7 @@ fn every_pushed_down_filter_removes_exactly_what_the_labs_filter_removes_on_the_
     let sb = Sandbox::with_reference_project();
     let pg = PgServer::start();
     sb.ok(&["pg", "push", "--url", &pg.conn_str()]);
-    let project = reclab::store::Project::open_existing(sb.project()).unwrap();
-    let store = reclab::embed::ModelStore::at(sb.home().join("models"));
-    let model = reclab::embed::ModelRef::resolve("all-MiniLM-L6-v2", &store).unwrap();
-    let options = reclab::pipeline::EngineOptions { persist: false, ..Default::default() };
-    let engine =
-        reclab::pipeline::Engine::open(&project, model, store, options, &reclab::jobs::ProgressSink::none()).unwrap();
+    let (project, engine) = sb.open_engine();
     let index = reclab::session::connect_pgvector(&engine, &pg.conn_str(), "reclab", None).unwrap();
 
     let filters = [

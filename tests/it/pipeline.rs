@@ -140,12 +140,7 @@ fn an_item_added_after_indexing_is_recommended_without_a_rebuild() {
 #[test]
 fn index_recall_at_10_against_exact_search_on_the_sample_catalog() {
     let sb = Sandbox::with_reference_project();
-    let project = reclab::store::Project::open_existing(sb.project()).unwrap();
-    let store = reclab::embed::ModelStore::at(sb.home().join("models"));
-    let model = reclab::embed::ModelRef::resolve("all-MiniLM-L6-v2", &store).unwrap();
-    let options = reclab::pipeline::EngineOptions { persist: false, ..Default::default() };
-    let engine =
-        reclab::pipeline::Engine::open(&project, model, store, options, &reclab::jobs::ProgressSink::none()).unwrap();
+    let (_project, engine) = sb.open_engine();
     let ann = engine.ann().unwrap();
     let keys = engine.vectors().keys().to_vec();
     let mut recall = 0.0;

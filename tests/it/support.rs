@@ -51,6 +51,19 @@ impl Sandbox {
         self.home.clone().unwrap_or_else(|| self.path("home"))
     }
 
+    /// The project opened, and an engine over it with the reference model whose index is built
+    /// in memory (nothing is saved beside the project).
+    pub fn open_engine(&self) -> (reclab::store::Project, reclab::pipeline::Engine) {
+        let project = reclab::store::Project::open_existing(self.project()).unwrap();
+        let store = reclab::embed::ModelStore::at(self.home().join("models"));
+        let model = reclab::embed::ModelRef::resolve("all-MiniLM-L6-v2", &store).unwrap();
+        let options = reclab::pipeline::EngineOptions { persist: false, ..Default::default() };
+        let engine =
+            reclab::pipeline::Engine::open(&project, model, store, options, &reclab::jobs::ProgressSink::none())
+                .unwrap();
+        (project, engine)
+    }
+
     /// A `reclab` command with this sandbox's home and project.
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_reclab"));
